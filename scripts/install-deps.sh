@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs every system package flowlens needs to build, test, benchmark and demo on Debian 12.
+# Idempotent and non-interactive: packages already present are left alone, and apt is only
+# touched when something is missing. Run as root (CI and the dev machine are root); otherwise
+# it re-runs itself through sudo when sudo exists.
+#
+# Usage: scripts/install-deps.sh [build|test|bench|all]   (default: all)
+set -euo pipefail
+
+profile="${1:-all}"
+
+# Packages needed to configure and compile the flowlens binary.
+build_pkgs=(
+  g++ make cmake ninja-build pkg-config git ca-certificates
+  libsimdjson-dev libcli11-dev libfmt-dev
+)
+# Extra packages for `make test`: unit tests, the clang libFuzzer build, formatting checks,
+# the peak-memory measurement of end-to-end tests.
+test_pkgs=(
+  libgtest-dev libgmock-dev clang libclang-rt-14-dev clang-format time
+)
+# Extra packages for `make bench`: the baselines (jq, DuckDB through Node.js) and timing.
+bench_pkgs=(
+  libbenchmark-dev jq hyperfine
+)
+
+wanted=("${build_pkgs[@]}")
+case "$profile" in
+  build) ;;
+  test) wanted+=("${test_pkgs[@]}") ;;
+  bench) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  all) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+esac
+# Node.js and npm run the DuckDB baseline; keep an existing installation (for example a newer
+# NodeSource build) instead of replacing it with Debian's.
+if [[ "$profile" == bench || "$profile" == all ]]; then
+  command -v node >/dev/null 2>&1 || wanted+=(nodejs)
+  command -v npm >/dev/null 2>&1 || wanted+=(npm)
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo_cmd=(sudo)
+  else
+    echo "install-deps: missing packages (${missing[*]}) and not root; install them or run as root" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

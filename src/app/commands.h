@@ -1,0 +1,16 @@
+// The subcommands of the `flowlens` binary. Each registers its options with CLI11 and returns
+// the function that runs it (after parsing) and yields the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace flowlens {
+
+using CommandRunner = std::function<int()>;
+
+CommandRunner add_parse_command(CLI::App& app);
+CommandRunner add_gen_command(CLI::App& app);
+
+}  // namespace flowlens

@@ -1,0 +1,28 @@
+// flowlens: self-hosted analytics for Azure VNet and NSG flow logs. This file only wires the
+// subcommands together; each lives in its own cmd_*.cpp.
+#include <CLI/CLI.hpp>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"flowlens: parse, store, enrich and query Azure VNet and NSG flow logs"};
+  app.set_version_flag("--version", "flowlens 0.1.0");
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, flowlens::CommandRunner>> commands;
+  auto add = [&](flowlens::CommandRunner runner) {
+    commands.emplace_back(app.get_subcommands({}).back(), std::move(runner));
+  };
+  add(flowlens::add_parse_command(app));
+  add(flowlens::add_gen_command(app));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? flowlens::kExitOk : flowlens::kExitUsage;
+  }
+  for (auto& [sub, runner] : commands) {
+    if (sub->parsed()) return runner();
+  }
+  return flowlens::kExitUsage;
+}

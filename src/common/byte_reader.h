@@ -1,0 +1,47 @@
+// ByteReader: the one interface every input (a local file, stdin, later a blob range) offers to
+// the flow-log parser. The parser pulls bytes in large reads and never seeks, so a 2 GB file
+// or an endless pipe is streamed with bounded memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace flowlens {
+
+// Thrown by a ByteReader when the underlying input fails (I/O error, file vanished). The
+// parser turns it into a `read_failed` error for that input and goes on with the next one.
+class ReadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ByteReader {
+ public:
+  virtual ~ByteReader() = default;
+  // Copies up to `max` bytes into `dst`; returns the number copied, 0 only at end of input.
+  virtual std::size_t read(char* dst, std::size_t max) = 0;
+  // Total size when known in advance (regular files), for progress and ETA.
+  virtual std::optional<std::uint64_t> size_hint() const { return std::nullopt; }
+};
+
+// Serves bytes from memory. Used by tests, the fuzzer and the generator's self-checks. With
+// `max_read` set it returns at most that many bytes per call, which exercises every code path
+// that handles records split across reads.
+class MemoryReader final : public ByteReader {
+ public:
+  explicit MemoryReader(std::string_view data, std::size_t max_read = 0)
+      : data_(data), max_read_(max_read) {}
+  std::size_t read(char* dst, std::size_t max) override;
+  std::optional<std::uint64_t> size_hint() const override { return data_.size(); }
+
+ private:
+  std::string_view data_;
+  std::size_t max_read_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace flowlens

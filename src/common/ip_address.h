@@ -1,0 +1,54 @@
+// IP addresses as flowlens keeps them internally: 16 bytes in network order, IPv4 stored as
+// IPv4-mapped IPv6 (::ffff:a.b.c.d). Text forms are IPv4 dotted quad and IPv6 per RFC 5952
+// (lower case, longest zero run compressed), as the KQL tables expose them.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace flowlens {
+
+struct IpAddress {
+  std::array<std::uint8_t, 16> bytes{};
+
+  static IpAddress from_v4(std::uint32_t host_order) {
+    IpAddress a;
+    a.bytes[10] = 0xff;
+    a.bytes[11] = 0xff;
+    a.bytes[12] = static_cast<std::uint8_t>(host_order >> 24);
+    a.bytes[13] = static_cast<std::uint8_t>(host_order >> 16);
+    a.bytes[14] = static_cast<std::uint8_t>(host_order >> 8);
+    a.bytes[15] = static_cast<std::uint8_t>(host_order);
+    return a;
+  }
+  // True for IPv4 (and therefore for the IPv4-mapped IPv6 form, which is the same endpoint).
+  bool is_v4() const {
+    for (int i = 0; i < 10; ++i) {
+      if (bytes[static_cast<std::size_t>(i)] != 0) return false;
+    }
+    return bytes[10] == 0xff && bytes[11] == 0xff;
+  }
+  std::uint32_t v4() const {
+    return (std::uint32_t{bytes[12]} << 24) | (std::uint32_t{bytes[13]} << 16) |
+           (std::uint32_t{bytes[14]} << 8) | std::uint32_t{bytes[15]};
+  }
+  auto operator<=>(const IpAddress&) const = default;
+};
+
+// Longest text form: an IPv6 address with an embedded IPv4 suffix.
+inline constexpr std::size_t kMaxIpTextLength = 45;
+
+// Parses a strict IPv4 dotted quad (no leading zeros, each part 0-255).
+bool parse_ipv4(std::string_view text, std::uint32_t& host_order);
+// Parses IPv4 or IPv6 text. No zone ids, no prefixes, no surrounding whitespace.
+bool parse_ip(std::string_view text, IpAddress& out);
+
+// Writes the canonical text form into `out` (at least kMaxIpTextLength bytes); returns its length.
+std::size_t format_ip(const IpAddress& ip, char* out);
+std::string format_ip(const IpAddress& ip);
+
+}  // namespace flowlens

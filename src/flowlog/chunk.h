@@ -1,0 +1,60 @@
+// Chunk: a run of complete flow-log records cut from one input, the unit of work that the
+// splitter hands to the record parsers. The chunk owns its bytes (a pooled buffer), so records
+// can be parsed on another thread while the splitter reads on.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "flowlog/parse_error.h"
+
+namespace flowlens {
+
+// Bytes readable after the last valid byte of every buffer; simdjson reads up to 64 bytes past
+// the end of the document it parses.
+inline constexpr std::size_t kBufferPadding = 64;
+
+struct Buffer {
+  std::unique_ptr<char[]> bytes;
+  std::size_t capacity = 0;  // usable bytes, not counting kBufferPadding
+};
+
+// Recycles large buffers so that steady-state parsing neither allocates nor page-faults.
+// Thread-safe. Buffers above twice the default size are freed instead of kept, so one huge
+// record does not pin its memory for the rest of the run.
+class BufferPool {
+ public:
+  explicit BufferPool(std::size_t default_capacity, std::size_t max_pooled = 16)
+      : default_capacity_(default_capacity), max_pooled_(max_pooled) {}
+  Buffer acquire(std::size_t min_capacity = 0);
+  void release(Buffer buffer);
+  std::size_t default_capacity() const { return default_capacity_; }
+
+ private:
+  std::size_t default_capacity_;
+  std::size_t max_pooled_;
+  std::mutex mutex_;
+  std::vector<Buffer> free_;
+};
+
+struct RecordSpan {
+  std::size_t begin;          // offset in the chunk buffer of the record's '{'
+  std::size_t end;            // one past its closing '}'
+  std::int64_t record_index;  // position among the input's records
+  bool has_escapes = true;    // false when the record has no backslash at all
+};
+
+struct Chunk {
+  Buffer buffer;
+  std::uint64_t input_offset = 0;  // input offset of buffer.bytes[0]
+  std::vector<RecordSpan> records;
+  std::vector<ParseError> errors;  // structural problems found while splitting
+  std::size_t input_index = 0;     // which input of the run this chunk belongs to
+  std::uint64_t bytes_consumed = 0;  // input bytes this chunk accounts for (for progress)
+  bool last_of_input = false;
+};
+
+}  // namespace flowlens
