@@ -140,16 +140,27 @@ struct RecordParser::Impl {
     tuples.clear();
   }
 
-  // Returns false (and sets the record failure) on a structural JSON error.
-  bool json_error(simdjson::error_code e, std::uint64_t offset) {
+  // Returns false (and sets the record failure) on a JSON syntax error. The error is the
+  // record's (it is rejected whole); `where` is the input offset of the offending value when
+  // known, which the message names.
+  bool json_error(simdjson::error_code e, std::uint64_t where) {
     if (!failure) {
-      failure = Failure{ParseErrorCode::invalid_json,
-                        fmt::format("invalid JSON: {}", simdjson::error_message(e)), offset};
+      std::string what = e == simdjson::INCORRECT_TYPE
+                             ? "malformed literal (true, false, null or a number)"
+                             : std::string(simdjson::error_message(e));
+      std::string at = where > record_offset ? fmt::format(" at byte {}", where) : std::string();
+      failure = Failure{ParseErrorCode::invalid_json, fmt::format("invalid JSON{}: {}", at, what),
+                        record_offset};
     }
     return false;
   }
-  bool fail(ParseErrorCode code, std::string message, std::uint64_t offset) {
-    if (!failure) failure = Failure{code, std::move(message), offset};
+  // Rejects the record. The error's offset is the record's start; `where`, the offending
+  // value's position, is named in the message.
+  bool fail(ParseErrorCode code, std::string message, std::uint64_t where) {
+    if (!failure) {
+      if (where > record_offset) message += fmt::format(" (at byte {})", where);
+      failure = Failure{code, std::move(message), record_offset};
+    }
     return false;
   }
 
@@ -218,6 +229,60 @@ struct RecordParser::Impl {
     return true;
   }
 
+  // Reads a value flowlens does not use, only to validate it: On-Demand skips unread values
+  // without checking them, and a record must be valid JSON to the last byte to be accepted.
+  bool validate(od::value v, int depth = 0) {
+    od::json_type t;
+    if (!type_of(v, t)) return false;
+    simdjson::error_code e = simdjson::SUCCESS;
+    switch (t) {
+      case od::json_type::string: {
+        std::string_view s;
+        e = v.get_string().get(s);
+        break;
+      }
+      case od::json_type::number: {
+        double d;
+        e = v.get_double().get(d);
+        break;
+      }
+      case od::json_type::boolean: {
+        bool b;
+        e = v.get_bool().get(b);
+        break;
+      }
+      case od::json_type::null: {
+        bool is_null = false;
+        e = v.is_null().get(is_null);
+        if (e == simdjson::SUCCESS && !is_null) e = simdjson::N_ATOM_ERROR;
+        break;
+      }
+      case od::json_type::array: {
+        od::array a;
+        if ((e = v.get_array().get(a))) break;
+        for (auto element : a) {
+          od::value item;
+          if ((e = element.get(item))) break;
+          if (!validate(item, depth + 1)) return false;
+        }
+        break;
+      }
+      case od::json_type::object: {
+        od::object o;
+        if ((e = v.get_object().get(o))) break;
+        for (auto field : o) {
+          std::string_view key;
+          if ((e = field.unescaped_key().get(key))) break;
+          od::value item;
+          if ((e = field.value().get(item))) break;
+          if (!validate(item, depth + 1)) return false;
+        }
+        break;
+      }
+    }
+    return e == simdjson::SUCCESS || json_error(e, offset_of(v));
+  }
+
   // Gets an array or object value, failing the record when the type differs.
   bool expect(od::value& v, od::json_type want, std::string_view path) {
     od::json_type t;
@@ -274,7 +339,10 @@ struct RecordParser::Impl {
       if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
       od::value fv;
       if (auto e = field.value().get(fv)) return json_error(e, record_offset);
-      if (key != "flows") continue;
+      if (key != "flows") {
+        if (!validate(fv)) return false;
+        continue;
+      }
       saw_flows = true;
       if (!expect(fv, od::json_type::array, "flowRecords.flows")) return false;
       od::array flows;
@@ -300,6 +368,8 @@ struct RecordParser::Impl {
           } else if (fkey == "flowGroups") {
             saw_groups = true;
             if (!walk_inner(value, outer, path + ".flowGroups", "rule")) return false;
+          } else if (!validate(value)) {
+            return false;
           }
         }
         if (!outers[outer].value) {
@@ -332,7 +402,9 @@ struct RecordParser::Impl {
       if (auto e = field.value().get(fv)) return json_error(e, record_offset);
       if (key == "Version") {
         if (!integer(fv, "properties.Version", nsg_version)) return false;
-      } else if (key == "flows") {
+      } else if (key != "flows") {
+        if (!validate(fv)) return false;
+      } else {
         saw_flows = true;
         if (!expect(fv, od::json_type::array, "properties.flows")) return false;
         od::array rules;
@@ -357,6 +429,8 @@ struct RecordParser::Impl {
                 return false;
             } else if (rkey == "flows") {
               if (!walk_inner(value, outer, path + ".flows", "mac")) return false;
+            } else if (!validate(value)) {
+              return false;
             }
           }
           if (!outers[outer].value) {
@@ -411,6 +485,8 @@ struct RecordParser::Impl {
             continue;
           }
           if (!collect_tuples(value, group)) return false;
+        } else if (!validate(value)) {
+          return false;
         }
       }
       if (!groups[group].value) {
@@ -459,6 +535,8 @@ struct RecordParser::Impl {
       } else if (key == "properties") {
         has_properties = true;
         ok = walk_properties(v);
+      } else {
+        ok = validate(v);
       }
       if (!ok) return false;
     }
@@ -546,6 +624,13 @@ struct RecordParser::Impl {
       json_error(e, record_offset);
     } else {
       ok = walk_record(doc);
+      // For syntax errors found while iterating, name where the iterator stopped.
+      const char* at = nullptr;
+      if (!ok && failure && failure->code == ParseErrorCode::invalid_json &&
+          failure->message.find(" at byte ") == std::string::npos &&
+          doc.current_location().get(at) == simdjson::SUCCESS && at >= data && at < data + len) {
+        failure->message.insert(12, fmt::format(" near byte {}", offset_of(at)));
+      }
     }
     FlowLogKind kind = FlowLogKind::kVNet;
     Ticks time = 0;

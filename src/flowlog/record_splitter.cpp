@@ -87,9 +87,17 @@ void RecordSplitter::finish_resync(std::uint64_t resume_at, bool found_record) {
   e.byte_offset = damage_.offset;
   e.code = damage_.code;
   std::uint64_t skipped = resume_at - damage_.offset;
+  if (found_record && damage_.code == ParseErrorCode::truncated_record) {
+    // The input did not end inside this record after all: an intact record follows, so this
+    // one's quotes or brackets do not balance.
+    e.code = ParseErrorCode::invalid_json;
+    damage_.message = "the record's quotes or brackets do not balance, so its end was never found";
+  }
   if (found_record) {
     e.message = fmt::format("{}; skipped {} bytes, resuming with the record at byte {}",
                             damage_.message, skipped, resume_at);
+  } else if (damage_.code == ParseErrorCode::truncated_record) {
+    e.message = damage_.message;  // the skipped bytes are exactly the truncated record
   } else {
     e.message = fmt::format("{}; skipped the remaining {} bytes (no intact record follows)",
                             damage_.message, skipped);
@@ -119,7 +127,16 @@ void RecordSplitter::scan_record() {
   pos_ = base_ + rel;
   switch (r) {
     case StructureScanner::Result::kComplete:
-      add_record(record_start_, pos_, record_index_, scanner_.saw_backslash());
+      // The limit holds however the bytes arrived (one read or many).
+      if (pos_ - record_start_ > limits_.max_record_bytes) {
+        report(ParseErrorCode::record_too_large,
+               fmt::format("record is {} bytes, larger than the limit of {} bytes "
+                           "(--max-record-size)",
+                           pos_ - record_start_, limits_.max_record_bytes),
+               record_start_, record_index_);
+      } else {
+        add_record(record_start_, pos_, record_index_, scanner_.saw_backslash());
+      }
       state_ = after_record_state();
       return;
     case StructureScanner::Result::kMismatch:
