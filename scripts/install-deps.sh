@@ -9,19 +9,20 @@ set -euo pipefail
 
 profile="${1:-all}"
 
-# Packages needed to configure and compile the flowlens binary.
+# Packages needed to configure and compile flowlens (the default build also compiles the unit
+# tests and micro-benchmarks, so GoogleTest and Google Benchmark are build dependencies).
 build_pkgs=(
   g++ make cmake ninja-build pkg-config git ca-certificates
-  libsimdjson-dev libcli11-dev libfmt-dev
+  libsimdjson-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
-# Extra packages for `make test`: unit tests, the clang libFuzzer build, formatting checks,
-# the peak-memory measurement of end-to-end tests.
+# Extra packages for `make test`: the clang libFuzzer build, formatting checks, jq for the
+# golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test.
 test_pkgs=(
-  libgtest-dev libgmock-dev clang libclang-rt-14-dev clang-format time
+  clang libclang-rt-14-dev clang-format time jq bsdutils
 )
-# Extra packages for `make bench`: the baselines (jq, DuckDB through Node.js) and timing.
+# Extra packages for `make bench`: timing (the jq and DuckDB baselines need jq and Node.js).
 bench_pkgs=(
-  libbenchmark-dev jq hyperfine
+  hyperfine
 )
 
 wanted=("${build_pkgs[@]}")

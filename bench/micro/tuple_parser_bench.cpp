@@ -66,7 +66,8 @@ void run(benchmark::State& state, const std::vector<std::string>& tuples, TupleL
     bool ok = flowlens::parse_tuple_padded(padded.views[i], layout, out, problem);
     benchmark::DoNotOptimize(ok);
     benchmark::DoNotOptimize(out);
-    if (++i == padded.views.size()) i = 0;
+    if (++i == padded.views.size())
+      i = 0;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
@@ -91,7 +92,8 @@ std::vector<std::string> random_vnet_tuples(std::size_t count) {
   auto counter = [&] {
     std::uint64_t digits = 1 + pick(9);
     std::uint64_t v = pick(10);
-    for (std::uint64_t d = 1; d < digits; ++d) v = v * 10 + pick(10);
+    for (std::uint64_t d = 1; d < digits; ++d)
+      v = v * 10 + pick(10);
     return std::to_string(v);
   };
   const char* states = "BCED";
@@ -99,15 +101,16 @@ std::vector<std::string> random_vnet_tuples(std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     std::string t = std::to_string(1793498400000ULL + pick(3600000)) + "," + ip() + "," + ip() +
                     "," + std::to_string(pick(65536)) + "," + std::to_string(pick(65536)) + "," +
-                    (pick(2) ? "6" : "17") + "," + (pick(2) ? "I" : "O") + "," +
-                    states[pick(4)] + ",NX," + counter() + "," + counter() + "," + counter() +
-                    "," + counter();
+                    (pick(2) ? "6" : "17") + "," + (pick(2) ? "I" : "O") + "," + states[pick(4)] +
+                    ",NX," + counter() + "," + counter() + "," + counter() + "," + counter();
     out.push_back(t);
   }
   return out;
 }
 
-void BM_TupleVNet(benchmark::State& state) { run(state, kVNet, TupleLayout::kVNet); }
+void BM_TupleVNet(benchmark::State& state) {
+  run(state, kVNet, TupleLayout::kVNet);
+}
 void BM_TupleVNetRandom(benchmark::State& state) {
   static const std::vector<std::string> tuples = random_vnet_tuples(4096);
   run(state, tuples, TupleLayout::kVNet);
@@ -115,8 +118,12 @@ void BM_TupleVNetRandom(benchmark::State& state) {
 void BM_TupleVNetIpv4(benchmark::State& state) {
   run(state, without_ipv6(kVNet), TupleLayout::kVNet);
 }
-void BM_TupleVNetIpv6(benchmark::State& state) { run(state, kVNetIpv6, TupleLayout::kVNet); }
-void BM_TupleNsgV2(benchmark::State& state) { run(state, kNsg2, TupleLayout::kNsg); }
+void BM_TupleVNetIpv6(benchmark::State& state) {
+  run(state, kVNetIpv6, TupleLayout::kVNet);
+}
+void BM_TupleNsgV2(benchmark::State& state) {
+  run(state, kNsg2, TupleLayout::kNsg);
+}
 
 BENCHMARK(BM_TupleVNet);
 BENCHMARK(BM_TupleVNetRandom);

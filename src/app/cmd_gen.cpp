@@ -43,7 +43,7 @@ int run_gen(const GenCommandOptions& o) {
   g.scale = o.scale == "large"    ? gen::Scale::kLarge
             : o.scale == "medium" ? gen::Scale::kMedium
                                   : gen::Scale::kSmall;
-  g.kind = o.kind == "nsg1" ? gen::LogKind::kNsgV1
+  g.kind = o.kind == "nsg1"   ? gen::LogKind::kNsgV1
            : o.kind == "nsg2" ? gen::LogKind::kNsgV2
                               : gen::LogKind::kVNet;
   g.in_progress = o.in_progress;
@@ -55,12 +55,12 @@ int run_gen(const GenCommandOptions& o) {
   std::mutex progress_mutex;
   auto t0 = std::chrono::steady_clock::now();
   try {
-    gen::BlobStats stats = gen::generate(g, [&](std::uint64_t done, std::uint64_t total,
-                                                std::uint64_t bytes) {
-      std::lock_guard<std::mutex> lock(progress_mutex);
-      (void)total;
-      progress.update(done, bytes, done);
-    });
+    gen::BlobStats stats =
+        gen::generate(g, [&](std::uint64_t done, std::uint64_t total, std::uint64_t bytes) {
+          std::lock_guard<std::mutex> lock(progress_mutex);
+          (void)total;
+          progress.update(done, bytes, done);
+        });
     progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!o.manifest.empty()) {
@@ -77,8 +77,9 @@ int run_gen(const GenCommandOptions& o) {
                  "flowlens: generated {} blobs{}, {:.1f} MB, {} records, {} tuples in {:.1f} s "
                  "(seed {}, {} scale, {} hours, {})\n",
                  stats.files,
-                 stats.unterminated > 0 ? fmt::format(" ({} still being written)", stats.unterminated)
-                                        : std::string(),
+                 stats.unterminated > 0
+                     ? fmt::format(" ({} still being written)", stats.unterminated)
+                     : std::string(),
                  static_cast<double>(stats.bytes) / 1e6, stats.records, stats.tuples, seconds,
                  o.seed, o.scale, o.hours, o.kind);
     }
@@ -96,8 +97,9 @@ CommandRunner add_gen_command(CLI::App& app) {
   auto o = std::make_shared<GenCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "gen", "Generate realistic flow logs in Azure's storage layout (deterministic per seed)");
-  cmd->add_option("--out", o->out, "Output directory (the storage account root), or - for one "
-                                   "document on stdout")
+  cmd->add_option("--out", o->out,
+                  "Output directory (the storage account root), or - for one "
+                  "document on stdout")
       ->required();
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
   cmd->add_option("--start", o->start, "First hour (UTC), e.g. 2026-11-01 or 2026-11-01T06:00:00Z")
@@ -105,7 +107,9 @@ CommandRunner add_gen_command(CLI::App& app) {
   cmd->add_option("--hours", o->hours, "Number of hours")
       ->capture_default_str()
       ->check(CLI::Range(1, 24 * 366));
-  cmd->add_option("--scale", o->scale, "small (10 NICs, ~25 MB/day), medium (29 NICs, ~1 GB/day), large (~130 NICs, > 5 GB/day)")
+  cmd->add_option(
+         "--scale", o->scale,
+         "small (10 NICs, ~25 MB/day), medium (29 NICs, ~1 GB/day), large (~130 NICs, > 5 GB/day)")
       ->capture_default_str()
       ->check(CLI::IsMember({"small", "medium", "large"}));
   cmd->add_option("--kind", o->kind, "vnet (VNet flow logs v4), nsg1 or nsg2 (NSG flow logs)")

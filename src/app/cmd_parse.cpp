@@ -39,11 +39,13 @@ class ParseSink final : public ChunkConsumer {
   ParseSink(const ParseCommandOptions& o, std::FILE* out, ErrorReport& errors,
             ProgressMeter& progress)
       : o_(o), out_(out), errors_(errors), progress_(progress) {
-    if (!o.summary) format_ = o.format == "csv" ? RowFormat::kCsv : RowFormat::kNdjson;
+    if (!o.summary)
+      format_ = o.format == "csv" ? RowFormat::kCsv : RowFormat::kNdjson;
   }
 
   void prepare(ParsedChunk& chunk) override {
-    if (!o_.summary && chunk.batch.size() > 0) render_rows(chunk.batch, format_, chunk.rendered);
+    if (!o_.summary && chunk.batch.size() > 0)
+      render_rows(chunk.batch, format_, chunk.rendered);
   }
 
   void consume(ParsedChunk& chunk) override {
@@ -53,7 +55,8 @@ class ParseSink final : public ChunkConsumer {
         throw std::runtime_error("cannot write output");
       }
     }
-    for (const ParseError& e : chunk.errors) errors_.add(e);
+    for (const ParseError& e : chunk.errors)
+      errors_.add(e);
     summary.add(chunk);
     progress_.update(summary.inputs, summary.bytes, summary.tuples);
   }
@@ -78,11 +81,14 @@ int run_parse(const ParseCommandOptions& o) {
     return kExitUsage;
   }
   DiscoveryResult found = discover_inputs(o.paths);
-  for (const std::string& problem : found.problems) fmt::print(stderr, "flowlens: {}\n", problem);
-  if (!found.problems.empty()) return kExitUsage;
+  for (const std::string& problem : found.problems)
+    fmt::print(stderr, "flowlens: {}\n", problem);
+  if (!found.problems.empty())
+    return kExitUsage;
   if (found.inputs.empty()) {
-    fmt::print(stderr, "flowlens: no flow-log files (*.json, *.ndjson, *.jsonl) under the given "
-                       "paths\n");
+    fmt::print(stderr,
+               "flowlens: no flow-log files (*.json, *.ndjson, *.jsonl) under the given "
+               "paths\n");
     return kExitUsage;
   }
 
@@ -125,10 +131,12 @@ int run_parse(const ParseCommandOptions& o) {
     options.limits.max_record_bytes = o.max_record_bytes;
     auto start = std::chrono::steady_clock::now();
     run_parse_pipeline(found.inputs, options, sink);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.finish();
     if (o.summary) {
-      std::string report = o.format == "json" ? sink.summary.to_json() : sink.summary.to_text(seconds);
+      std::string report =
+          o.format == "json" ? sink.summary.to_json() : sink.summary.to_text(seconds);
       std::fwrite(report.data(), 1, report.size(), out);
     }
     if (std::fflush(out) != 0 || std::ferror(out)) {

@@ -21,7 +21,8 @@ ErrorReport::ErrorReport(std::size_t max_lines, const std::string& errors_path)
 }
 
 ErrorReport::~ErrorReport() {
-  if (file_ != nullptr) std::fclose(file_);
+  if (file_ != nullptr)
+    std::fclose(file_);
 }
 
 void ErrorReport::add(const ParseError& e) {
@@ -47,12 +48,12 @@ void ErrorReport::add(const ParseError& e) {
 
 bool ErrorReport::finish() {
   if (max_lines_ > 0 && count_ > max_lines_) {
-    std::fputs(fmt::format("flowlens: ... and {} more rejections not shown{}\n",
-                           count_ - max_lines_,
-                           file_ != nullptr ? fmt::format(" (all are in {})", path_)
-                                            : std::string(" (use --errors FILE to keep them all)"))
-                   .c_str(),
-               stderr);
+    std::fputs(
+        fmt::format("flowlens: ... and {} more rejections not shown{}\n", count_ - max_lines_,
+                    file_ != nullptr ? fmt::format(" (all are in {})", path_)
+                                     : std::string(" (use --errors FILE to keep them all)"))
+            .c_str(),
+        stderr);
   }
   if (file_ != nullptr) {
     bool ok = std::fclose(file_) == 0;

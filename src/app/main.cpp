@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
     return code == 0 ? flowlens::kExitOk : flowlens::kExitUsage;
   }
   for (auto& [sub, runner] : commands) {
-    if (sub->parsed()) return runner();
+    if (sub->parsed())
+      return runner();
   }
   return flowlens::kExitUsage;
 }

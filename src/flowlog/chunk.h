@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -51,10 +52,35 @@ struct Chunk {
   Buffer buffer;
   std::uint64_t input_offset = 0;  // input offset of buffer.bytes[0]
   std::vector<RecordSpan> records;
-  std::vector<ParseError> errors;  // structural problems found while splitting
-  std::size_t input_index = 0;     // which input of the run this chunk belongs to
+  std::vector<ParseError> errors;    // structural problems found while splitting
+  std::size_t input_index = 0;       // which input of the run this chunk belongs to
   std::uint64_t bytes_consumed = 0;  // input bytes this chunk accounts for (for progress)
   bool last_of_input = false;
+};
+
+}  // namespace flowlens
+
+namespace flowlens {
+
+// simdjson's On-Demand iterator may look at the bytes just past the end of the document it
+// parses (its end-of-input sentinel points there). For an invalid document, what it then
+// reports could depend on whatever follows the record in the buffer: the next record, or
+// padding, depending on how the input was read. To make every verdict depend on the record's
+// own bytes only, the kBufferPadding bytes after a span are set to spaces while it is parsed,
+// and restored afterwards (they may belong to the next record).
+class BlankedTail {
+ public:
+  explicit BlankedTail(char* end) : end_(end) {
+    std::memcpy(saved_, end_, kBufferPadding);
+    std::memset(end_, ' ', kBufferPadding);
+  }
+  ~BlankedTail() { std::memcpy(end_, saved_, kBufferPadding); }
+  BlankedTail(const BlankedTail&) = delete;
+  BlankedTail& operator=(const BlankedTail&) = delete;
+
+ private:
+  char* end_;
+  char saved_[kBufferPadding];
 };
 
 }  // namespace flowlens

@@ -48,8 +48,8 @@ enum class FlowStatus : std::uint8_t { kAllowed, kDenied };
 enum class FlowLogKind : std::uint8_t { kVNet, kNsg };
 
 std::string_view direction_name(FlowDirection d);  // Inbound / Outbound
-std::string_view state_code(FlowState s);           // "", B, C, E, D
-std::string_view status_name(FlowStatus s);         // Allowed / Denied
+std::string_view state_code(FlowState s);          // "", B, C, E, D
+std::string_view status_name(FlowStatus s);        // Allowed / Denied
 // TCP, UDP, else the protocol number as text ("1", "47"...). `buf` needs 4 bytes.
 std::string_view l4_protocol_name(std::uint8_t protocol, char* buf);
 
@@ -63,19 +63,19 @@ std::uint8_t known_encryption_id(std::string_view code);
 
 // One parsed record: the context shared by all its groups.
 struct RecordInfo {
-  Ticks time;                        // the record's `time`
+  Ticks time;  // the record's `time`
   std::string_view target_resource_id;
   std::string_view flow_log_resource_id;  // empty for NSG logs
   FlowLogKind kind;
-  std::int64_t record_index;         // position in the input's `records` array
-  std::uint64_t byte_offset;         // where the record starts in the input
+  std::int64_t record_index;  // position in the input's `records` array
+  std::uint64_t byte_offset;  // where the record starts in the input
 };
 
 struct TupleGroup {
-  std::uint32_t record;       // index into FlowBatch::records
-  std::string_view acl_id;    // VNet aclID; NSG resourceId
+  std::uint32_t record;     // index into FlowBatch::records
+  std::string_view acl_id;  // VNet aclID; NSG resourceId
   std::string_view rule;
-  std::string_view mac;       // 12 upper-case hex digits
+  std::string_view mac;  // 12 upper-case hex digits
 };
 
 class FlowBatch {
@@ -95,13 +95,13 @@ class FlowBatch {
   Column<std::int64_t> bytes_src_to_dest;
   Column<std::int64_t> packets_dest_to_src;
   Column<std::int64_t> bytes_dest_to_src;
-  Column<std::uint8_t> version;   // 4 (VNet), 1 or 2 (NSG)
-  Column<std::uint32_t> group;    // index into groups
+  Column<std::uint8_t> version;  // 4 (VNet), 1 or 2 (NSG)
+  Column<std::uint32_t> group;   // index into groups
 
   std::vector<TupleGroup> groups;
   std::vector<RecordInfo> records;
   std::vector<std::string_view> custom_encryptions;  // id kFirstCustomEncryption + i
-  std::string_view source;  // the input this batch came from
+  std::string_view source;                           // the input this batch came from
   StringArena arena;
 
   std::size_t size() const { return flow_time.size(); }
@@ -118,8 +118,10 @@ class FlowBatch {
   std::uint8_t intern_other_encryption(std::string_view code);
   std::uint8_t intern_encryption(std::string_view code) {
     // Nearly every tuple says NX or X.
-    if (code.size() == 2 && code[0] == 'N' && code[1] == 'X') return 2;
-    if (code.size() == 1 && code[0] == 'X') return 1;
+    if (code.size() == 2 && code[0] == 'N' && code[1] == 'X')
+      return 2;
+    if (code.size() == 1 && code[0] == 'X')
+      return 1;
     return intern_other_encryption(code);
   }
 };

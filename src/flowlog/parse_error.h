@@ -13,34 +13,34 @@
 namespace flowlens {
 
 // X-macro: code name, one-line description (shown by `flowlens parse --help-errors` and docs).
-#define FLOWLENS_PARSE_ERROR_CODES(M)                                                        \
-  M(empty_input, "the input has no JSON content at all")                                     \
-  M(invalid_json, "the bytes are not valid JSON at this point")                              \
-  M(truncated_record, "the input ends inside a record")                                      \
-  M(truncated_document, "the input ends before the document's structure is complete")        \
-  M(not_a_flow_log, "valid JSON, but not shaped like an Azure flow-log blob or record")      \
-  M(record_too_large, "a record is larger than the configured limit")                        \
-  M(nesting_too_deep, "JSON nesting deeper than any flow-log record")                        \
-  M(missing_field, "a required key is absent")                                               \
-  M(wrong_type, "a key holds a value of the wrong JSON type")                                \
-  M(unsupported_version, "flowLogVersion / properties.Version is not one flowlens knows")     \
-  M(invalid_time, "the record's `time` is not an ISO-8601 UTC instant")                      \
-  M(invalid_mac, "a MAC address is not 12 hexadecimal digits")                               \
-  M(field_too_long, "a string is longer than any real value of that field")                  \
-  M(tuple_field_count, "a flow tuple has the wrong number of comma-separated fields")         \
-  M(tuple_too_long, "a flow tuple string is longer than any real tuple")                     \
-  M(invalid_timestamp, "a tuple timestamp is not a plausible epoch value")                   \
-  M(invalid_ip, "a tuple address is not a valid IPv4 or IPv6 address")                       \
-  M(invalid_port, "a tuple port is not a decimal number")                                    \
-  M(port_out_of_range, "a tuple port is above 65535")                                        \
-  M(invalid_protocol, "a tuple protocol is not T, U or an IANA number 0-255")                \
-  M(invalid_direction, "a tuple direction is not I or O")                                    \
-  M(invalid_state, "a tuple flow state is not B, C, E (or D for VNet flow logs)")            \
-  M(invalid_decision, "an NSG tuple decision is not A or D")                                 \
-  M(invalid_encryption, "a VNet tuple encryption code is not X, NX or NX_<reason>")          \
-  M(invalid_counter, "a tuple packet or byte counter is not a decimal number")               \
-  M(negative_counter, "a tuple packet or byte counter is negative")                          \
-  M(counter_overflow, "a tuple packet or byte counter exceeds the 64-bit signed range")      \
+#define FLOWLENS_PARSE_ERROR_CODES(M)                                                     \
+  M(empty_input, "the input has no JSON content at all")                                  \
+  M(invalid_json, "the bytes are not valid JSON at this point")                           \
+  M(truncated_record, "the input ends inside a record")                                   \
+  M(truncated_document, "the input ends before the document's structure is complete")     \
+  M(not_a_flow_log, "valid JSON, but not shaped like an Azure flow-log blob or record")   \
+  M(record_too_large, "a record is larger than the configured limit")                     \
+  M(nesting_too_deep, "JSON nesting deeper than any flow-log record")                     \
+  M(missing_field, "a required key is absent")                                            \
+  M(wrong_type, "a key holds a value of the wrong JSON type")                             \
+  M(unsupported_version, "flowLogVersion / properties.Version is not one flowlens knows") \
+  M(invalid_time, "the record's `time` is not an ISO-8601 UTC instant")                   \
+  M(invalid_mac, "a MAC address is not 12 hexadecimal digits")                            \
+  M(field_too_long, "a string is longer than any real value of that field")               \
+  M(tuple_field_count, "a flow tuple has the wrong number of comma-separated fields")     \
+  M(tuple_too_long, "a flow tuple string is longer than any real tuple")                  \
+  M(invalid_timestamp, "a tuple timestamp is not a plausible epoch value")                \
+  M(invalid_ip, "a tuple address is not a valid IPv4 or IPv6 address")                    \
+  M(invalid_port, "a tuple port is not a decimal number")                                 \
+  M(port_out_of_range, "a tuple port is above 65535")                                     \
+  M(invalid_protocol, "a tuple protocol is not T, U or an IANA number 0-255")             \
+  M(invalid_direction, "a tuple direction is not I or O")                                 \
+  M(invalid_state, "a tuple flow state is not B, C, E (or D for VNet flow logs)")         \
+  M(invalid_decision, "an NSG tuple decision is not A or D")                              \
+  M(invalid_encryption, "a VNet tuple encryption code is not X, NX or NX_<reason>")       \
+  M(invalid_counter, "a tuple packet or byte counter is not a decimal number")            \
+  M(negative_counter, "a tuple packet or byte counter is negative")                       \
+  M(counter_overflow, "a tuple packet or byte counter exceeds the 64-bit signed range")   \
   M(read_failed, "the input could not be read")
 
 enum class ParseErrorCode : std::uint8_t {
@@ -59,13 +59,13 @@ std::string_view error_code_name(ParseErrorCode code);
 std::string_view error_code_description(ParseErrorCode code);
 
 struct ParseError {
-  std::string source;          // file path, `<stdin>`, or blob name
-  std::int64_t record_index;   // -1 when the error is not inside a record
-  std::int64_t tuple_index;    // -1 when the error is not about one tuple
-  std::uint64_t byte_offset;   // where the rejected element starts in the input
+  std::string source;         // file path, `<stdin>`, or blob name
+  std::int64_t record_index;  // -1 when the error is not inside a record
+  std::int64_t tuple_index;   // -1 when the error is not about one tuple
+  std::uint64_t byte_offset;  // where the rejected element starts in the input
   ParseErrorCode code;
-  std::string message;         // the reason, naming the JSON path or field involved
-  std::string excerpt;         // up to kMaxExcerpt bytes of the rejected input, verbatim
+  std::string message;  // the reason, naming the JSON path or field involved
+  std::string excerpt;  // up to kMaxExcerpt bytes of the rejected input, verbatim
 };
 
 inline constexpr std::size_t kMaxExcerpt = 160;

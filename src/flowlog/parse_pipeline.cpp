@@ -17,14 +17,15 @@ namespace flowlens {
 namespace {
 
 ParseError read_failure(const std::string& source, std::uint64_t offset, const char* what) {
-  return ParseError{source, -1, -1, offset, ParseErrorCode::read_failed,
-                    fmt::format("cannot read: {}", what), {}};
+  return ParseError{
+      source, -1, -1, offset, ParseErrorCode::read_failed, fmt::format("cannot read: {}", what),
+      {}};
 }
 
 // Splits all inputs, calling `emit(input_index, chunk, unterminated)` for each chunk.
 template <typename Emit>
-void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limits,
-                  BufferPool& pool, Emit&& emit) {
+void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limits, BufferPool& pool,
+                  Emit&& emit) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const InputSpec& input = inputs[i];
     std::unique_ptr<ByteReader> reader;
@@ -43,7 +44,8 @@ void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limit
       Chunk chunk;
       chunk.input_index = i;
       try {
-        if (!splitter.next_chunk(chunk)) break;
+        if (!splitter.next_chunk(chunk))
+          break;
       } catch (const ReadError& e) {
         chunk = Chunk{};
         chunk.input_index = i;
@@ -54,7 +56,8 @@ void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limit
       }
       bool last = chunk.last_of_input;
       emit(std::move(chunk), last && splitter.unterminated());
-      if (last) break;
+      if (last)
+        break;
     }
   }
 }
@@ -70,13 +73,14 @@ void parse_one(RecordParser& parser, const std::vector<InputSpec>& inputs, Chunk
   out.bytes_consumed = chunk.bytes_consumed;
   out.last_of_input = chunk.last_of_input;
   out.unterminated = unterminated;
-  std::size_t splitter_errors = out.errors.size();
-  if (!chunk.records.empty()) parser.parse_chunk(chunk, out.batch, out.errors, out.stats);
-  if (splitter_errors > 0 && out.errors.size() > splitter_errors) {
-    std::stable_sort(out.errors.begin(), out.errors.end(),
-                     [](const ParseError& a, const ParseError& b) {
-                       return a.byte_offset < b.byte_offset;
-                     });
+  if (!chunk.records.empty())
+    parser.parse_chunk(chunk, out.batch, out.errors, out.stats);
+  // Errors in input order, whichever stage found them, so that the report never depends on
+  // how the input was cut into chunks.
+  if (out.errors.size() > 1) {
+    std::stable_sort(
+        out.errors.begin(), out.errors.end(),
+        [](const ParseError& a, const ParseError& b) { return a.byte_offset < b.byte_offset; });
   }
 }
 
@@ -108,7 +112,8 @@ class Exchange {
   bool push_work(Chunk chunk, bool unterminated) {
     std::unique_lock<std::mutex> lock(mutex_);
     space_.wait(lock, [&] { return in_flight_ < max_in_flight_ || aborted_; });
-    if (aborted_) return false;
+    if (aborted_)
+      return false;
     ++in_flight_;
     work_.push_back(Work{next_seq_++, std::move(chunk), unterminated});
     work_ready_.notify_one();
@@ -124,14 +129,16 @@ class Exchange {
   std::optional<Work> pop_work() {
     std::unique_lock<std::mutex> lock(mutex_);
     work_ready_.wait(lock, [&] { return !work_.empty() || !producing_ || aborted_; });
-    if (aborted_ || work_.empty()) return std::nullopt;
+    if (aborted_ || work_.empty())
+      return std::nullopt;
     Work w = std::move(work_.front());
     work_.pop_front();
     return w;
   }
   std::unique_ptr<ParsedChunk> take_spare() {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (spares_.empty()) return std::make_unique<ParsedChunk>();
+    if (spares_.empty())
+      return std::make_unique<ParsedChunk>();
     auto p = std::move(spares_.back());
     spares_.pop_back();
     return p;
@@ -145,11 +152,14 @@ class Exchange {
   std::unique_ptr<ParsedChunk> next_done() {
     std::unique_lock<std::mutex> lock(mutex_);
     done_ready_.wait(lock, [&] {
-      return aborted_ || done_.count(next_consume_) > 0 || (!producing_ && next_consume_ == next_seq_);
+      return aborted_ || done_.count(next_consume_) > 0 ||
+             (!producing_ && next_consume_ == next_seq_);
     });
-    if (aborted_) return nullptr;
+    if (aborted_)
+      return nullptr;
     auto it = done_.find(next_consume_);
-    if (it == done_.end()) return nullptr;
+    if (it == done_.end())
+      return nullptr;
     auto p = std::move(it->second);
     done_.erase(it);
     ++next_consume_;
@@ -158,12 +168,14 @@ class Exchange {
   void recycle(std::unique_ptr<ParsedChunk> parsed) {
     std::lock_guard<std::mutex> lock(mutex_);
     --in_flight_;
-    if (spares_.size() < max_in_flight_) spares_.push_back(std::move(parsed));
+    if (spares_.size() < max_in_flight_)
+      spares_.push_back(std::move(parsed));
     space_.notify_one();
   }
   void abort(std::exception_ptr error) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!error_) error_ = error;
+    if (!error_)
+      error_ = error;
     aborted_ = true;
     space_.notify_all();
     work_ready_.notify_all();
@@ -198,7 +210,8 @@ void run_multi_threaded(const std::vector<InputSpec>& inputs, const PipelineOpti
   std::thread producer([&] {
     try {
       split_inputs(inputs, options.limits, pool, [&](Chunk chunk, bool unterminated) {
-        if (!exchange.push_work(std::move(chunk), unterminated)) throw std::runtime_error("aborted");
+        if (!exchange.push_work(std::move(chunk), unterminated))
+          throw std::runtime_error("aborted");
       });
     } catch (...) {
       exchange.abort(std::current_exception());
@@ -233,8 +246,10 @@ void run_multi_threaded(const std::vector<InputSpec>& inputs, const PipelineOpti
     exchange.abort(std::current_exception());
   }
   producer.join();
-  for (auto& t : threads) t.join();
-  if (auto error = exchange.error()) std::rethrow_exception(error);
+  for (auto& t : threads)
+    t.join();
+  if (auto error = exchange.error())
+    std::rethrow_exception(error);
 }
 
 }  // namespace
@@ -242,7 +257,8 @@ void run_multi_threaded(const std::vector<InputSpec>& inputs, const PipelineOpti
 void run_parse_pipeline(const std::vector<InputSpec>& inputs, const PipelineOptions& options,
                         ChunkConsumer& consumer) {
   unsigned threads = options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0)
+    threads = std::max(1u, std::thread::hardware_concurrency());
   if (threads == 1) {
     run_single_threaded(inputs, options, consumer);
   } else {

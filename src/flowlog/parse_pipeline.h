@@ -23,8 +23,8 @@
 namespace flowlens {
 
 struct InputSpec {
-  std::string name;                     // shown in errors and stored as `Source`
-  std::optional<std::uint64_t> size;    // for progress, when known
+  std::string name;                                   // shown in errors and stored as `Source`
+  std::optional<std::uint64_t> size;                  // for progress, when known
   std::function<std::unique_ptr<ByteReader>()> open;  // may throw ReadError
 };
 
@@ -34,10 +34,10 @@ struct ParsedChunk {
   FlowBatch batch;
   std::vector<ParseError> errors;  // splitter and parser errors, by byte offset
   RecordStats stats;
-  std::string rendered;            // filled by ChunkConsumer::prepare, if it wants
+  std::string rendered;  // filled by ChunkConsumer::prepare, if it wants
   std::uint64_t bytes_consumed = 0;
   bool last_of_input = false;
-  bool unterminated = false;       // valid on the last chunk: the blob lacks its closing ]}
+  bool unterminated = false;  // valid on the last chunk: the blob lacks its closing ]}
 };
 
 class ChunkConsumer {

@@ -38,8 +38,10 @@ bool normalize_mac(std::string_view in, char (&out)[12]) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
-    if ((c == '-' || c == ':') && in.size() == 17 && i % 3 == 2) continue;
-    if (n == 12) return false;
+    if ((c == '-' || c == ':') && in.size() == 17 && i % 3 == 2)
+      continue;
+    if (n == 12)
+      return false;
     if (c >= '0' && c <= '9') {
       out[n++] = c;
     } else if (c >= 'A' && c <= 'F') {
@@ -71,8 +73,8 @@ struct PendingTuple {
   std::uint64_t offset;   // input offset of its opening quote
   std::uint32_t group;
   std::uint32_t index_in_group;
-  od::json_type type;     // string, or what was found instead
-  bool padded;            // text lies in the chunk buffer, which is padded
+  od::json_type type;  // string, or what was found instead
+  bool padded;         // text lies in the chunk buffer, which is padded
 };
 
 // An element of the outer array: VNet `flowRecords.flows[i]` (carries aclID) or NSG
@@ -158,7 +160,8 @@ struct RecordParser::Impl {
   // value's position, is named in the message.
   bool fail(ParseErrorCode code, std::string message, std::uint64_t where) {
     if (!failure) {
-      if (where > record_offset) message += fmt::format(" (at byte {})", where);
+      if (where > record_offset)
+        message += fmt::format(" (at byte {})", where);
       failure = Failure{code, std::move(message), record_offset};
     }
     return false;
@@ -173,19 +176,21 @@ struct RecordParser::Impl {
   // Reads a string value of a record-level key. A value of another type fails the record.
   bool record_string(od::value& v, std::string_view key, std::optional<std::string_view>& out) {
     od::json_type t;
-    if (!type_of(v, t)) return false;
+    if (!type_of(v, t))
+      return false;
     if (t != od::json_type::string) {
       return fail(ParseErrorCode::wrong_type,
                   fmt::format("`{}` must be a string, found {}", key, json_type_name(t)),
                   offset_of(v));
     }
     std::string_view s;
-    if (auto e = v.get_string().get(s)) return json_error(e, offset_of(v));
+    if (auto e = v.get_string().get(s))
+      return json_error(e, offset_of(v));
     if (s.size() > limits.max_string_bytes) {
-      return fail(ParseErrorCode::field_too_long,
-                  fmt::format("`{}` is {} bytes long (limit {})", key, s.size(),
-                              limits.max_string_bytes),
-                  offset_of(v));
+      return fail(
+          ParseErrorCode::field_too_long,
+          fmt::format("`{}` is {} bytes long (limit {})", key, s.size(), limits.max_string_bytes),
+          offset_of(v));
     }
     out = s;
     return true;
@@ -196,18 +201,20 @@ struct RecordParser::Impl {
   bool group_string(od::value& v, std::string_view path, std::optional<std::string_view>& out,
                     Problem& problem) {
     od::json_type t;
-    if (!type_of(v, t)) return false;
+    if (!type_of(v, t))
+      return false;
     if (t != od::json_type::string) {
       problem.set(ParseErrorCode::wrong_type,
                   fmt::format("`{}` must be a string, found {}", path, json_type_name(t)));
       return true;
     }
     std::string_view s;
-    if (auto e = v.get_string().get(s)) return json_error(e, offset_of(v));
+    if (auto e = v.get_string().get(s))
+      return json_error(e, offset_of(v));
     if (s.size() > limits.max_string_bytes) {
-      problem.set(ParseErrorCode::field_too_long,
-                  fmt::format("`{}` is {} bytes long (limit {})", path, s.size(),
-                              limits.max_string_bytes));
+      problem.set(
+          ParseErrorCode::field_too_long,
+          fmt::format("`{}` is {} bytes long (limit {})", path, s.size(), limits.max_string_bytes));
       return true;
     }
     out = s;
@@ -216,14 +223,15 @@ struct RecordParser::Impl {
 
   bool integer(od::value& v, std::string_view key, std::optional<std::int64_t>& out) {
     od::json_type t;
-    if (!type_of(v, t)) return false;
+    if (!type_of(v, t))
+      return false;
     std::int64_t n = 0;
     if (t != od::json_type::number || v.get_int64().get(n) != simdjson::SUCCESS) {
-      return fail(ParseErrorCode::wrong_type,
-                  fmt::format("`{}` must be an integer, found {}", key,
-                              t == od::json_type::number ? "a non-integer number"
-                                                         : json_type_name(t)),
-                  offset_of(v));
+      return fail(
+          ParseErrorCode::wrong_type,
+          fmt::format("`{}` must be an integer, found {}", key,
+                      t == od::json_type::number ? "a non-integer number" : json_type_name(t)),
+          offset_of(v));
     }
     out = n;
     return true;
@@ -233,7 +241,8 @@ struct RecordParser::Impl {
   // without checking them, and a record must be valid JSON to the last byte to be accepted.
   bool validate(od::value v, int depth = 0) {
     od::json_type t;
-    if (!type_of(v, t)) return false;
+    if (!type_of(v, t))
+      return false;
     simdjson::error_code e = simdjson::SUCCESS;
     switch (t) {
       case od::json_type::string: {
@@ -254,28 +263,36 @@ struct RecordParser::Impl {
       case od::json_type::null: {
         bool is_null = false;
         e = v.is_null().get(is_null);
-        if (e == simdjson::SUCCESS && !is_null) e = simdjson::N_ATOM_ERROR;
+        if (e == simdjson::SUCCESS && !is_null)
+          e = simdjson::N_ATOM_ERROR;
         break;
       }
       case od::json_type::array: {
         od::array a;
-        if ((e = v.get_array().get(a))) break;
+        if ((e = v.get_array().get(a)))
+          break;
         for (auto element : a) {
           od::value item;
-          if ((e = element.get(item))) break;
-          if (!validate(item, depth + 1)) return false;
+          if ((e = element.get(item)))
+            break;
+          if (!validate(item, depth + 1))
+            return false;
         }
         break;
       }
       case od::json_type::object: {
         od::object o;
-        if ((e = v.get_object().get(o))) break;
+        if ((e = v.get_object().get(o)))
+          break;
         for (auto field : o) {
           std::string_view key;
-          if ((e = field.unescaped_key().get(key))) break;
+          if ((e = field.unescaped_key().get(key)))
+            break;
           od::value item;
-          if ((e = field.value().get(item))) break;
-          if (!validate(item, depth + 1)) return false;
+          if ((e = field.value().get(item)))
+            break;
+          if (!validate(item, depth + 1))
+            return false;
         }
         break;
       }
@@ -286,12 +303,13 @@ struct RecordParser::Impl {
   // Gets an array or object value, failing the record when the type differs.
   bool expect(od::value& v, od::json_type want, std::string_view path) {
     od::json_type t;
-    if (!type_of(v, t)) return false;
+    if (!type_of(v, t))
+      return false;
     if (t != want) {
-      return fail(ParseErrorCode::wrong_type,
-                  fmt::format("`{}` must be {}, found {}", path, json_type_name(want),
-                              json_type_name(t)),
-                  offset_of(v));
+      return fail(
+          ParseErrorCode::wrong_type,
+          fmt::format("`{}` must be {}, found {}", path, json_type_name(want), json_type_name(t)),
+          offset_of(v));
     }
     return true;
   }
@@ -299,27 +317,32 @@ struct RecordParser::Impl {
   // flowTuples of one group: collect the raw strings.
   bool collect_tuples(od::value& v, std::uint32_t group) {
     od::array array;
-    if (auto e = v.get_array().get(array)) return json_error(e, offset_of(v));
+    if (auto e = v.get_array().get(array))
+      return json_error(e, offset_of(v));
     std::uint32_t index = 0;
     for (auto element : array) {
       od::value tv;
-      if (auto e = element.get(tv)) return json_error(e, record_offset);
+      if (auto e = element.get(tv))
+        return json_error(e, record_offset);
       std::string_view token = tv.raw_json_token();
       PendingTuple t{{}, offset_of(token.data()), group, index++, od::json_type::string, false};
       if (token.empty() || token.front() != '"') {
-        if (!type_of(tv, t.type)) return false;
+        if (!type_of(tv, t.type))
+          return false;
         tuples.push_back(t);
         continue;
       }
       // The token is the quoted string plus any whitespace after it.
       std::size_t n = token.size();
-      while (n > 0 && token[n - 1] != '"') --n;
+      while (n > 0 && token[n - 1] != '"')
+        --n;
       std::string_view content = n >= 2 ? token.substr(1, n - 2) : std::string_view{};
       t.padded = true;
       if (record_has_escapes && std::memchr(content.data(), '\\', content.size()) != nullptr) {
         // Escapes are legal JSON though Azure never writes them: unescape properly. The
         // unescaped copy lives in simdjson's buffer, which has no padding guarantee.
-        if (auto e = tv.get_string().get(content)) return json_error(e, t.offset);
+        if (auto e = tv.get_string().get(content))
+          return json_error(e, t.offset);
         t.padded = false;
       }
       t.text = content;
@@ -330,44 +353,57 @@ struct RecordParser::Impl {
 
   // VNet: flowRecords { flows: [ { aclID, flowGroups: [ { rule, flowTuples: [...] } ] } ] }
   bool walk_flow_records(od::value& v) {
-    if (!expect(v, od::json_type::object, "flowRecords")) return false;
+    if (!expect(v, od::json_type::object, "flowRecords"))
+      return false;
     od::object object;
-    if (auto e = v.get_object().get(object)) return json_error(e, offset_of(v));
+    if (auto e = v.get_object().get(object))
+      return json_error(e, offset_of(v));
     bool saw_flows = false;
     for (auto field : object) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
+      if (auto e = field.unescaped_key().get(key))
+        return json_error(e, record_offset);
       od::value fv;
-      if (auto e = field.value().get(fv)) return json_error(e, record_offset);
+      if (auto e = field.value().get(fv))
+        return json_error(e, record_offset);
       if (key != "flows") {
-        if (!validate(fv)) return false;
+        if (!validate(fv))
+          return false;
         continue;
       }
       saw_flows = true;
-      if (!expect(fv, od::json_type::array, "flowRecords.flows")) return false;
+      if (!expect(fv, od::json_type::array, "flowRecords.flows"))
+        return false;
       od::array flows;
-      if (auto e = fv.get_array().get(flows)) return json_error(e, offset_of(fv));
+      if (auto e = fv.get_array().get(flows))
+        return json_error(e, offset_of(fv));
       for (auto flow_element : flows) {
         od::value flow;
-        if (auto e = flow_element.get(flow)) return json_error(e, record_offset);
+        if (auto e = flow_element.get(flow))
+          return json_error(e, record_offset);
         auto outer = static_cast<std::uint32_t>(outers.size());
         std::string path = fmt::format("flowRecords.flows[{}]", outer);
-        if (!expect(flow, od::json_type::object, path)) return false;
+        if (!expect(flow, od::json_type::object, path))
+          return false;
         outers.push_back({});
         od::object flow_object;
-        if (auto e = flow.get_object().get(flow_object)) return json_error(e, offset_of(flow));
+        if (auto e = flow.get_object().get(flow_object))
+          return json_error(e, offset_of(flow));
         bool saw_groups = false;
         for (auto flow_field : flow_object) {
           std::string_view fkey;
-          if (auto e = flow_field.unescaped_key().get(fkey)) return json_error(e, record_offset);
+          if (auto e = flow_field.unescaped_key().get(fkey))
+            return json_error(e, record_offset);
           od::value value;
-          if (auto e = flow_field.value().get(value)) return json_error(e, record_offset);
+          if (auto e = flow_field.value().get(value))
+            return json_error(e, record_offset);
           if (fkey == "aclID") {
             if (!group_string(value, path + ".aclID", outers[outer].value, outers[outer].problem))
               return false;
           } else if (fkey == "flowGroups") {
             saw_groups = true;
-            if (!walk_inner(value, outer, path + ".flowGroups", "rule")) return false;
+            if (!walk_inner(value, outer, path + ".flowGroups", "rule"))
+              return false;
           } else if (!validate(value)) {
             return false;
           }
@@ -377,8 +413,8 @@ struct RecordParser::Impl {
                                     fmt::format("`{}` has no `aclID`", path));
         }
         if (!saw_groups) {
-          return fail(ParseErrorCode::missing_field,
-                      fmt::format("`{}` has no `flowGroups`", path), offset_of(flow));
+          return fail(ParseErrorCode::missing_field, fmt::format("`{}` has no `flowGroups`", path),
+                      offset_of(flow));
         }
       }
     }
@@ -391,44 +427,57 @@ struct RecordParser::Impl {
 
   // NSG: properties { Version, flows: [ { rule, flows: [ { mac, flowTuples: [...] } ] } ] }
   bool walk_properties(od::value& v) {
-    if (!expect(v, od::json_type::object, "properties")) return false;
+    if (!expect(v, od::json_type::object, "properties"))
+      return false;
     od::object object;
-    if (auto e = v.get_object().get(object)) return json_error(e, offset_of(v));
+    if (auto e = v.get_object().get(object))
+      return json_error(e, offset_of(v));
     bool saw_flows = false;
     for (auto field : object) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
+      if (auto e = field.unescaped_key().get(key))
+        return json_error(e, record_offset);
       od::value fv;
-      if (auto e = field.value().get(fv)) return json_error(e, record_offset);
+      if (auto e = field.value().get(fv))
+        return json_error(e, record_offset);
       if (key == "Version") {
-        if (!integer(fv, "properties.Version", nsg_version)) return false;
+        if (!integer(fv, "properties.Version", nsg_version))
+          return false;
       } else if (key != "flows") {
-        if (!validate(fv)) return false;
+        if (!validate(fv))
+          return false;
       } else {
         saw_flows = true;
-        if (!expect(fv, od::json_type::array, "properties.flows")) return false;
+        if (!expect(fv, od::json_type::array, "properties.flows"))
+          return false;
         od::array rules;
-        if (auto e = fv.get_array().get(rules)) return json_error(e, offset_of(fv));
+        if (auto e = fv.get_array().get(rules))
+          return json_error(e, offset_of(fv));
         for (auto rule_element : rules) {
           od::value rule;
-          if (auto e = rule_element.get(rule)) return json_error(e, record_offset);
+          if (auto e = rule_element.get(rule))
+            return json_error(e, record_offset);
           auto outer = static_cast<std::uint32_t>(outers.size());
           std::string path = fmt::format("properties.flows[{}]", outer);
-          if (!expect(rule, od::json_type::object, path)) return false;
+          if (!expect(rule, od::json_type::object, path))
+            return false;
           outers.push_back({});
           od::object rule_object;
-          if (auto e = rule.get_object().get(rule_object)) return json_error(e, offset_of(rule));
+          if (auto e = rule.get_object().get(rule_object))
+            return json_error(e, offset_of(rule));
           for (auto rule_field : rule_object) {
             std::string_view rkey;
-            if (auto e = rule_field.unescaped_key().get(rkey)) return json_error(e, record_offset);
+            if (auto e = rule_field.unescaped_key().get(rkey))
+              return json_error(e, record_offset);
             od::value value;
-            if (auto e = rule_field.value().get(value)) return json_error(e, record_offset);
+            if (auto e = rule_field.value().get(value))
+              return json_error(e, record_offset);
             if (rkey == "rule") {
-              if (!group_string(value, path + ".rule", outers[outer].value,
-                                outers[outer].problem))
+              if (!group_string(value, path + ".rule", outers[outer].value, outers[outer].problem))
                 return false;
             } else if (rkey == "flows") {
-              if (!walk_inner(value, outer, path + ".flows", "mac")) return false;
+              if (!walk_inner(value, outer, path + ".flows", "mac"))
+                return false;
             } else if (!validate(value)) {
               return false;
             }
@@ -441,8 +490,7 @@ struct RecordParser::Impl {
       }
     }
     if (!saw_flows) {
-      return fail(ParseErrorCode::missing_field, "`properties` has no `flows` array",
-                  offset_of(v));
+      return fail(ParseErrorCode::missing_field, "`properties` has no `flows` array", offset_of(v));
     }
     return true;
   }
@@ -450,41 +498,50 @@ struct RecordParser::Impl {
   // The inner array: VNet flowGroups (label key `rule`) or NSG flows (label key `mac`).
   bool walk_inner(od::value& v, std::uint32_t outer, const std::string& path,
                   std::string_view label_key) {
-    if (!expect(v, od::json_type::array, path)) return false;
+    if (!expect(v, od::json_type::array, path))
+      return false;
     od::array array;
-    if (auto e = v.get_array().get(array)) return json_error(e, offset_of(v));
+    if (auto e = v.get_array().get(array))
+      return json_error(e, offset_of(v));
     std::uint32_t inner = 0;
     for (auto element : array) {
       od::value item;
-      if (auto e = element.get(item)) return json_error(e, record_offset);
+      if (auto e = element.get(item))
+        return json_error(e, record_offset);
       std::string item_path = fmt::format("{}[{}]", path, inner);
-      if (!expect(item, od::json_type::object, item_path)) return false;
+      if (!expect(item, od::json_type::object, item_path))
+        return false;
       auto group = static_cast<std::uint32_t>(groups.size());
       groups.push_back(PendingGroup{outer, inner, std::nullopt, {}, offset_of(item)});
       ++inner;
       od::object object;
-      if (auto e = item.get_object().get(object)) return json_error(e, offset_of(item));
+      if (auto e = item.get_object().get(object))
+        return json_error(e, offset_of(item));
       bool saw_tuples = false;
       for (auto field : object) {
         std::string_view key;
-        if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
+        if (auto e = field.unescaped_key().get(key))
+          return json_error(e, record_offset);
         od::value value;
-        if (auto e = field.value().get(value)) return json_error(e, record_offset);
+        if (auto e = field.value().get(value))
+          return json_error(e, record_offset);
         if (key == label_key) {
-          if (!group_string(value, fmt::format("{}.{}", item_path, label_key),
-                            groups[group].value, groups[group].problem))
+          if (!group_string(value, fmt::format("{}.{}", item_path, label_key), groups[group].value,
+                            groups[group].problem))
             return false;
         } else if (key == "flowTuples") {
           saw_tuples = true;
           od::json_type t;
-          if (!type_of(value, t)) return false;
+          if (!type_of(value, t))
+            return false;
           if (t != od::json_type::array) {
             groups[group].problem.set(ParseErrorCode::wrong_type,
                                       fmt::format("`{}.flowTuples` must be an array, found {}",
                                                   item_path, json_type_name(t)));
             continue;
           }
-          if (!collect_tuples(value, group)) return false;
+          if (!collect_tuples(value, group))
+            return false;
         } else if (!validate(value)) {
           return false;
         }
@@ -513,9 +570,11 @@ struct RecordParser::Impl {
     }
     for (auto field : object) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
+      if (auto e = field.unescaped_key().get(key))
+        return json_error(e, record_offset);
       od::value v;
-      if (auto e = field.value().get(v)) return json_error(e, record_offset);
+      if (auto e = field.value().get(v))
+        return json_error(e, record_offset);
       bool ok = true;
       if (key == "time") {
         ok = record_string(v, key, time_text);
@@ -538,7 +597,8 @@ struct RecordParser::Impl {
       } else {
         ok = validate(v);
       }
-      if (!ok) return false;
+      if (!ok)
+        return false;
     }
     return true;
   }
@@ -561,26 +621,32 @@ struct RecordParser::Impl {
       return fail(ParseErrorCode::missing_field, fmt::format("record has no `{}`", key),
                   record_offset);
     };
-    if (!time_text) return missing("time");
+    if (!time_text)
+      return missing("time");
     if (kind == FlowLogKind::kVNet) {
-      if (!vnet_version) return missing("flowLogVersion");
+      if (!vnet_version)
+        return missing("flowLogVersion");
       if (*vnet_version != 4) {
         return fail(ParseErrorCode::unsupported_version,
                     fmt::format("flowLogVersion {} is not supported (VNet flow logs are version 4)",
                                 *vnet_version),
                     record_offset);
       }
-      if (!mac_text) return missing("macAddress");
+      if (!mac_text)
+        return missing("macAddress");
       if (!normalize_mac(*mac_text, mac)) {
-        return fail(ParseErrorCode::invalid_mac,
-                    fmt::format("macAddress \"{}\" is not 12 hexadecimal digits",
-                                mac_text->substr(0, 40)),
-                    record_offset);
+        return fail(
+            ParseErrorCode::invalid_mac,
+            fmt::format("macAddress \"{}\" is not 12 hexadecimal digits", mac_text->substr(0, 40)),
+            record_offset);
       }
-      if (!target_id) return missing("targetResourceID");
-      if (!flow_log_id) return missing("flowLogResourceID");
+      if (!target_id)
+        return missing("targetResourceID");
+      if (!flow_log_id)
+        return missing("flowLogResourceID");
     } else {
-      if (!nsg_version) return missing("properties.Version");
+      if (!nsg_version)
+        return missing("properties.Version");
       if (*nsg_version != 1 && *nsg_version != 2) {
         return fail(ParseErrorCode::unsupported_version,
                     fmt::format("properties.Version {} is not supported (NSG flow logs are "
@@ -588,22 +654,23 @@ struct RecordParser::Impl {
                                 *nsg_version),
                     record_offset);
       }
-      if (!resource_id) return missing("resourceId");
+      if (!resource_id)
+        return missing("resourceId");
     }
     auto t = parse_iso8601(*time_text);
     if (!t) {
-      return fail(ParseErrorCode::invalid_time,
-                  fmt::format("`time` \"{}\" is not an ISO-8601 UTC instant",
-                              time_text->substr(0, 40)),
-                  record_offset);
+      return fail(
+          ParseErrorCode::invalid_time,
+          fmt::format("`time` \"{}\" is not an ISO-8601 UTC instant", time_text->substr(0, 40)),
+          record_offset);
     }
     time = *t;
     return true;
   }
 
   void add_error(std::vector<ParseError>& errors, std::string_view source, std::int64_t record,
-                 std::int64_t tuple, std::uint64_t offset, ParseErrorCode code,
-                 std::string message, std::string_view excerpt) {
+                 std::int64_t tuple, std::uint64_t offset, ParseErrorCode code, std::string message,
+                 std::string_view excerpt) {
     errors.push_back(ParseError{std::string(source), record, tuple, offset, code,
                                 std::move(message), make_excerpt(excerpt)});
   }
@@ -635,12 +702,14 @@ struct RecordParser::Impl {
     FlowLogKind kind = FlowLogKind::kVNet;
     Ticks time = 0;
     char mac[12];
-    if (ok) ok = validate(kind, time, mac);
+    if (ok)
+      ok = validate(kind, time, mac);
     if (!ok) {
       ++stats.rejected_records;
       stats.rejected_tuples += tuples.size();
       std::string message = std::move(failure->message);
-      if (!tuples.empty()) message += fmt::format(" ({} tuples rejected with it)", tuples.size());
+      if (!tuples.empty())
+        message += fmt::format(" ({} tuples rejected with it)", tuples.size());
       add_error(errors, batch.source, span.record_index, -1, failure->offset, failure->code,
                 std::move(message), record_text);
       return;
@@ -650,15 +719,15 @@ struct RecordParser::Impl {
     // The record is good: register it, its usable groups, then each tuple.
     auto record_id = static_cast<std::uint32_t>(batch.records.size());
     std::string_view target = kind == FlowLogKind::kVNet ? *target_id : *resource_id;
-    batch.records.push_back(RecordInfo{time, batch.arena.copy(target),
-                                       kind == FlowLogKind::kVNet ? batch.arena.copy(*flow_log_id)
-                                                                  : std::string_view{},
-                                       kind, span.record_index, record_offset});
+    batch.records.push_back(
+        RecordInfo{time, batch.arena.copy(target),
+                   kind == FlowLogKind::kVNet ? batch.arena.copy(*flow_log_id) : std::string_view{},
+                   kind, span.record_index, record_offset});
     std::string_view record_mac = kind == FlowLogKind::kVNet
                                       ? batch.arena.copy(std::string_view(mac, 12))
                                       : std::string_view{};
-    std::string_view nsg_id = kind == FlowLogKind::kNsg ? batch.records.back().target_resource_id
-                                                        : std::string_view{};
+    std::string_view nsg_id =
+        kind == FlowLogKind::kNsg ? batch.records.back().target_resource_id : std::string_view{};
     // group index in this record -> batch group id, or UINT32_MAX when the group is unusable
     std::vector<std::uint32_t>& group_ids = group_ids_scratch;
     group_ids.assign(groups.size(), UINT32_MAX);
@@ -708,12 +777,11 @@ struct RecordParser::Impl {
         ++stats.rejected_tuples;
         add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), t.offset,
                   ParseErrorCode::wrong_type,
-                  fmt::format("flow tuple must be a string, found {}", json_type_name(t.type)),
-                  {});
+                  fmt::format("flow tuple must be a string, found {}", json_type_name(t.type)), {});
         continue;
       }
       bool valid = t.padded ? parse_tuple_padded(t.text, layout, pt, problem)
-                           : parse_tuple(t.text, layout, pt, problem);
+                            : parse_tuple(t.text, layout, pt, problem);
       if (!valid) {
         ++stats.rejected_tuples;
         add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), t.offset,
@@ -725,8 +793,8 @@ struct RecordParser::Impl {
         enc = batch.intern_encryption(pt.encryption);
         if (enc == 0xff) {
           ++stats.rejected_tuples;
-          add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i),
-                    t.offset, ParseErrorCode::invalid_encryption,
+          add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), t.offset,
+                    ParseErrorCode::invalid_encryption,
                     "too many distinct encryption codes in one chunk", t.text);
           continue;
         }
@@ -753,11 +821,11 @@ struct RecordParser::Impl {
     batch.resize(n);
     // One error per unusable group, naming how many tuples it held.
     for (std::size_t g = 0; g < groups.size(); ++g) {
-      if (group_ids[g] != UINT32_MAX) continue;
+      if (group_ids[g] != UINT32_MAX)
+        continue;
       const Problem& why = group_problems_scratch[g];
       add_error(errors, batch.source, span.record_index, -1, groups[g].offset, why.code,
-                fmt::format("{} ({} tuples rejected with it)", why.message, group_rejected[g]),
-                {});
+                fmt::format("{} ({} tuples rejected with it)", why.message, group_rejected[g]), {});
     }
     group_problems_scratch.clear();
   }
@@ -770,14 +838,16 @@ struct RecordParser::Impl {
 RecordParser::RecordParser(const ParseLimits& limits) : impl_(std::make_unique<Impl>(limits)) {}
 RecordParser::~RecordParser() = default;
 
-void RecordParser::parse_chunk(const Chunk& chunk, FlowBatch& batch,
-                               std::vector<ParseError>& errors, RecordStats& stats) {
+void RecordParser::parse_chunk(Chunk& chunk, FlowBatch& batch, std::vector<ParseError>& errors,
+                               RecordStats& stats) {
   impl_->chunk_bytes = chunk.buffer.bytes.get();
   impl_->chunk_offset = chunk.input_offset;
   std::size_t bytes = 0;
-  for (const RecordSpan& span : chunk.records) bytes += span.end - span.begin;
+  for (const RecordSpan& span : chunk.records)
+    bytes += span.end - span.begin;
   batch.reserve(batch.size() + bytes / 64);
   for (const RecordSpan& span : chunk.records) {
+    BlankedTail blank(chunk.buffer.bytes.get() + span.end);
     impl_->parse_record(chunk, span, batch, errors, stats);
   }
   // A huge record grows the parser's buffers; don't keep that memory for the rest of the run.

@@ -22,7 +22,7 @@
 namespace flowlens {
 
 struct RecordStats {
-  std::uint64_t records = 0;          // records accepted
+  std::uint64_t records = 0;  // records accepted
   std::uint64_t rejected_records = 0;
   std::uint64_t tuples = 0;           // tuples appended
   std::uint64_t rejected_tuples = 0;  // tuples rejected, alone or with their group or record
@@ -36,8 +36,8 @@ class RecordParser {
   RecordParser& operator=(const RecordParser&) = delete;
 
   // Parses every record of `chunk`, appending tuples to `batch` (whose `source` must be set)
-  // and problems to `errors`.
-  void parse_chunk(const Chunk& chunk, FlowBatch& batch, std::vector<ParseError>& errors,
+  // and problems to `errors`. The chunk's bytes are modified during the call and restored.
+  void parse_chunk(Chunk& chunk, FlowBatch& batch, std::vector<ParseError>& errors,
                    RecordStats& stats);
 
  private:

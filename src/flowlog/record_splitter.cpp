@@ -8,7 +8,9 @@
 namespace flowlens {
 namespace {
 
-inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+inline bool is_space(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 }  // namespace
 
@@ -20,12 +22,14 @@ RecordSplitter::RecordSplitter(ByteReader& reader, std::string source, const Par
 
 std::string RecordSplitter::describe_byte(std::uint64_t abs) const {
   unsigned char c = static_cast<unsigned char>(at(abs));
-  if (c >= 0x20 && c < 0x7f) return fmt::format("'{}'", static_cast<char>(c));
+  if (c >= 0x20 && c < 0x7f)
+    return fmt::format("'{}'", static_cast<char>(c));
   return fmt::format("byte 0x{:02x}", c);
 }
 
 bool RecordSplitter::skip_whitespace() {
-  while (pos_ < end() && is_space(at(pos_))) ++pos_;
+  while (pos_ < end() && is_space(at(pos_)))
+    ++pos_;
   return pos_ < end();
 }
 
@@ -56,7 +60,8 @@ void RecordSplitter::report(ParseErrorCode code, std::string message, std::uint6
   e.code = code;
   e.message = std::move(message);
   if (with_excerpt && offset >= base_ && offset < end()) {
-    e.excerpt = make_excerpt(std::string_view(ptr(offset), static_cast<std::size_t>(end() - offset)));
+    e.excerpt =
+        make_excerpt(std::string_view(ptr(offset), static_cast<std::size_t>(end() - offset)));
   }
   errors_.push_back(std::move(e));
 }
@@ -171,8 +176,12 @@ void RecordSplitter::scan_tentative() {
   switch (r) {
     case StructureScanner::Result::kComplete: {
       std::size_t len = static_cast<std::size_t>(pos_ - record_start_);
-      std::size_t readable = static_cast<std::size_t>(end() - record_start_) + kBufferPadding;
-      if (probe_.is_record(ptr(record_start_), len, readable)) {
+      bool is_record = false;
+      {
+        BlankedTail blank(buffer_.bytes.get() + (pos_ - base_));
+        is_record = probe_.is_record(ptr(record_start_), len, len + kBufferPadding);
+      }
+      if (is_record) {
         finish_resync(record_start_, true);
         record_index_ = next_record_index_++;
         add_record(record_start_, pos_, record_index_, scanner_.saw_backslash());
@@ -208,10 +217,13 @@ void RecordSplitter::process() {
       case State::kDocumentStart: {
         if (pos_ == 0) {
           // A UTF-8 byte-order mark is only meaningful at the very start of the input.
-          if (len_ < 3 && !eof_) return;
-          if (len_ >= 3 && std::memcmp(ptr(0), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
+          if (len_ < 3 && !eof_)
+            return;
+          if (len_ >= 3 && std::memcmp(ptr(0), "\xEF\xBB\xBF", 3) == 0)
+            pos_ = 3;
         }
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         saw_content_ = true;
         char c = at(pos_);
         if (c == '{') {
@@ -231,7 +243,8 @@ void RecordSplitter::process() {
         break;
       }
       case State::kEnvelopeKey: {
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         char c = at(pos_);
         if (c == '}') {
           report(ParseErrorCode::not_a_flow_log, "empty JSON object: no `records` array",
@@ -249,8 +262,10 @@ void RecordSplitter::process() {
         // The first key decides: `records` opens Azure's envelope; anything else means the
         // top-level object is itself a record (records one per line).
         std::uint64_t close = pos_ + 1;
-        while (close < end() && at(close) != '"' && at(close) != '\\') ++close;
-        if (close == end()) return;  // key not complete yet
+        while (close < end() && at(close) != '"' && at(close) != '\\')
+          ++close;
+        if (close == end())
+          return;  // key not complete yet
         std::string_view key(ptr(pos_ + 1), static_cast<std::size_t>(close - pos_ - 1));
         if (key == "records" && at(close) == '"') {
           pos_ = close + 1;
@@ -263,18 +278,20 @@ void RecordSplitter::process() {
         break;
       }
       case State::kEnvelopeColon:
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         if (at(pos_) != ':') {
           damage(ParseErrorCode::invalid_json,
-                 fmt::format("expected ':' after \"records\", found {}", describe_byte(pos_)),
-                 pos_, -1);
+                 fmt::format("expected ':' after \"records\", found {}", describe_byte(pos_)), pos_,
+                 -1);
           break;
         }
         ++pos_;
         state_ = State::kRecordsOpen;
         break;
       case State::kRecordsOpen:
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         if (at(pos_) != '[') {
           damage(ParseErrorCode::not_a_flow_log,
                  fmt::format("`records` must be an array, found {}", describe_byte(pos_)), pos_,
@@ -286,7 +303,8 @@ void RecordSplitter::process() {
         state_ = State::kArrayElement;
         break;
       case State::kArrayElement: {
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         char c = at(pos_);
         if (c == '{') {
           begin_record(pos_);
@@ -312,7 +330,8 @@ void RecordSplitter::process() {
         break;
       }
       case State::kArrayAfterElement: {
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         char c = at(pos_);
         if (c == ',') {
           ++pos_;
@@ -322,8 +341,7 @@ void RecordSplitter::process() {
           ++pos_;
           state_ = context_ == Context::kTopLevelArray ? State::kDocumentEnd : State::kAfterArray;
         } else if (c == '{') {
-          report(ParseErrorCode::invalid_json, "missing ',' between two records", pos_, -1,
-                 false);
+          report(ParseErrorCode::invalid_json, "missing ',' between two records", pos_, -1, false);
           begin_record(pos_);
         } else {
           damage(ParseErrorCode::invalid_json,
@@ -333,7 +351,8 @@ void RecordSplitter::process() {
         break;
       }
       case State::kAfterArray: {
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         char c = at(pos_);
         if (c == '}') {
           ++pos_;
@@ -345,10 +364,10 @@ void RecordSplitter::process() {
           scanner_.enter_object();
           state_ = State::kEnvelopeRest;
         } else {
-          damage(ParseErrorCode::invalid_json,
-                 fmt::format("expected '}}' after the records array, found {}",
-                             describe_byte(pos_)),
-                 pos_, -1);
+          damage(
+              ParseErrorCode::invalid_json,
+              fmt::format("expected '}}' after the records array, found {}", describe_byte(pos_)),
+              pos_, -1);
         }
         break;
       }
@@ -356,7 +375,8 @@ void RecordSplitter::process() {
         std::size_t rel = static_cast<std::size_t>(pos_ - base_);
         StructureScanner::Result r = scanner_.scan(buffer_.bytes.get(), rel, len_);
         pos_ = base_ + rel;
-        if (r == StructureScanner::Result::kNeedMore) return;
+        if (r == StructureScanner::Result::kNeedMore)
+          return;
         if (r == StructureScanner::Result::kComplete) {
           state_ = State::kDocumentEnd;
         } else {
@@ -366,7 +386,8 @@ void RecordSplitter::process() {
         break;
       }
       case State::kDocumentEnd: {
-        if (!skip_whitespace()) return;
+        if (!skip_whitespace())
+          return;
         char c = at(pos_);
         if (c == '{' || c == '[') {
           state_ = State::kDocumentStart;  // another document follows
@@ -379,18 +400,22 @@ void RecordSplitter::process() {
       }
       case State::kRecord:
         scan_record();
-        if (state_ == State::kRecord) return;
+        if (state_ == State::kRecord)
+          return;
         break;
       case State::kResync: {
         // Candidates are '{' right after ',' or '[' (whitespace aside): where records start.
         std::uint64_t e = end();
         while (pos_ < e) {
           char c = at(pos_);
-          if (c == '{' && (prev_significant_ == ',' || prev_significant_ == '[')) break;
-          if (!is_space(c)) prev_significant_ = c;
+          if (c == '{' && (prev_significant_ == ',' || prev_significant_ == '['))
+            break;
+          if (!is_space(c))
+            prev_significant_ = c;
           ++pos_;
         }
-        if (pos_ == e) return;
+        if (pos_ == e)
+          return;
         record_start_ = pos_;
         scanner_.reset();
         state_ = State::kTentative;
@@ -398,7 +423,8 @@ void RecordSplitter::process() {
       }
       case State::kTentative:
         scan_tentative();
-        if (state_ == State::kTentative) return;
+        if (state_ == State::kTentative)
+          return;
         break;
     }
   }
@@ -420,8 +446,7 @@ bool RecordSplitter::handle_end_of_input() {
     case State::kEnvelopeColon:
     case State::kRecordsOpen:
       report(ParseErrorCode::truncated_document,
-             "the input ends inside the document header, before the records array", doc_start_,
-             -1);
+             "the input ends inside the document header, before the records array", doc_start_, -1);
       return false;
     case State::kArrayElement:
     case State::kArrayAfterElement:
@@ -431,8 +456,8 @@ bool RecordSplitter::handle_end_of_input() {
     case State::kAfterArray:
     case State::kEnvelopeRest:
       report(ParseErrorCode::truncated_document,
-             "the input ends after the records array without the document's closing '}'", pos_,
-             -1, false);
+             "the input ends after the records array without the document's closing '}'", pos_, -1,
+             false);
       return false;
     case State::kRecord:
       damage(ParseErrorCode::truncated_record,
@@ -511,11 +536,13 @@ void RecordSplitter::emit(Chunk& out, bool last) {
 }
 
 bool RecordSplitter::next_chunk(Chunk& out) {
-  if (finished_) return false;
+  if (finished_)
+    return false;
   for (;;) {
     process();
     if (eof_) {
-      if (handle_end_of_input()) continue;
+      if (handle_end_of_input())
+        continue;
       finished_ = true;
       emit(out, true);
       return true;

@@ -84,8 +84,7 @@ class RecordSplitter {
   void begin_record(std::uint64_t start);
   void scan_record();
   void scan_tentative();
-  void add_record(std::uint64_t begin, std::uint64_t end_pos, std::int64_t index,
-                  bool has_escapes);
+  void add_record(std::uint64_t begin, std::uint64_t end_pos, std::int64_t index, bool has_escapes);
   void report(ParseErrorCode code, std::string message, std::uint64_t offset,
               std::int64_t record_index, bool with_excerpt = true);
   void damage(ParseErrorCode code, std::string message, std::uint64_t start,

@@ -1,9 +1,10 @@
 // Parsing of one flow tuple string, the innermost and hottest step of the parser.
 //
 // Layouts (reference/flowlog-format.md §1.5, §2.3):
-//   VNet v4 (13 fields): ts_ms,src,dst,sport,dport,proto,I|O,B|C|E|D,encryption,pkts_sd,bytes_sd,pkts_ds,bytes_ds
-//   NSG v2  (13 fields): ts_s,src,dst,sport,dport,T|U,I|O,A|D,B|C|E,pkts_sd,bytes_sd,pkts_ds,bytes_ds
-//   NSG v1  ( 8 fields): ts_s,src,dst,sport,dport,T|U,I|O,A|D
+//   VNet v4 (13 fields):
+//   ts_ms,src,dst,sport,dport,proto,I|O,B|C|E|D,encryption,pkts_sd,bytes_sd,pkts_ds,bytes_ds NSG v2
+//   (13 fields): ts_s,src,dst,sport,dport,T|U,I|O,A|D,B|C|E,pkts_sd,bytes_sd,pkts_ds,bytes_ds NSG
+//   v1  ( 8 fields): ts_s,src,dst,sport,dport,T|U,I|O,A|D
 // For NSG logs the field count decides between v1 and v2, tuple by tuple. Timestamps are taken
 // as seconds below 1e11 and as milliseconds above, whatever the layout (Microsoft's own VNet
 // example uses seconds). Empty counters (`B,,,,`) are zero. Protocol accepts T/U and numbers in

@@ -39,11 +39,12 @@ void flow_events(const Flow& f, std::uint32_t index, LogKind kind, std::vector<E
     return;
   }
   out.push_back(Event{f.start, index, 0, FlowState::kBegin, 0, 0, 0, 0});
-  if (kind == LogKind::kNsgV1) return;  // v1 logs a flow once, when it starts
+  if (kind == LogKind::kNsgV1)
+    return;  // v1 logs a flow once, when it starts
   Ticks end = f.start + f.duration;
   std::int64_t done[4] = {0, 0, 0, 0};
-  const std::int64_t total[4] = {f.packets_src_to_dest, f.bytes_src_to_dest,
-                                 f.packets_dest_to_src, f.bytes_dest_to_src};
+  const std::int64_t total[4] = {f.packets_src_to_dest, f.bytes_src_to_dest, f.packets_dest_to_src,
+                                 f.bytes_dest_to_src};
   std::uint8_t seq = 1;
   for (Ticks t = f.start + kContinuationInterval;; t += kContinuationInterval) {
     bool last = t >= end;
@@ -57,9 +58,10 @@ void flow_events(const Flow& f, std::uint32_t index, LogKind kind, std::vector<E
       delta[k] = cumulative - done[k];
       done[k] = cumulative;
     }
-    out.push_back(Event{at, index, seq++, last ? FlowState::kEnd : FlowState::kContinuing,
-                        delta[0], delta[1], delta[2], delta[3]});
-    if (last) break;
+    out.push_back(Event{at, index, seq++, last ? FlowState::kEnd : FlowState::kContinuing, delta[0],
+                        delta[1], delta[2], delta[3]});
+    if (last)
+      break;
   }
 }
 
@@ -76,10 +78,10 @@ void put_ip(std::string& out, const IpAddress& ip) {
 }
 
 std::string flow_log_resource_id(const World& w, const VNet& v) {
-  return upper(fmt::format(
-      "/SUBSCRIPTIONS/{}/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/"
-      "NETWORKWATCHERS/NETWORKWATCHER_{}/FLOWLOGS/{}",
-      w.subscription, v.region, v.flow_log_name));
+  return upper(
+      fmt::format("/SUBSCRIPTIONS/{}/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/"
+                  "NETWORKWATCHERS/NETWORKWATCHER_{}/FLOWLOGS/{}",
+                  w.subscription, v.region, v.flow_log_name));
 }
 
 std::string vnet_resource_id(const World& w, const VNet& v) {
@@ -108,11 +110,16 @@ void BlobStats::merge(const BlobStats& o) {
   bytes += o.bytes;
   records += o.records;
   tuples += o.tuples;
-  for (std::size_t i = 0; i < 3; ++i) by_version[i] += o.by_version[i];
-  for (std::size_t i = 0; i < 5; ++i) by_state[i] += o.by_state[i];
-  for (std::size_t i = 0; i < 2; ++i) by_status[i] += o.by_status[i];
-  for (std::size_t i = 0; i < 2; ++i) by_direction[i] += o.by_direction[i];
-  for (std::size_t i = 0; i < 3; ++i) by_protocol[i] += o.by_protocol[i];
+  for (std::size_t i = 0; i < 3; ++i)
+    by_version[i] += o.by_version[i];
+  for (std::size_t i = 0; i < 5; ++i)
+    by_state[i] += o.by_state[i];
+  for (std::size_t i = 0; i < 2; ++i)
+    by_status[i] += o.by_status[i];
+  for (std::size_t i = 0; i < 2; ++i)
+    by_direction[i] += o.by_direction[i];
+  for (std::size_t i = 0; i < 3; ++i)
+    by_protocol[i] += o.by_protocol[i];
   packets_src_to_dest += o.packets_src_to_dest;
   bytes_src_to_dest += o.bytes_src_to_dest;
   packets_dest_to_src += o.packets_dest_to_src;
@@ -134,10 +141,10 @@ std::string BlobStats::to_json() const {
       "\"packetsSrcToDest\":{},\"bytesSrcToDest\":{},\"packetsDestToSrc\":{},"
       "\"bytesDestToSrc\":{},\"firstFlowTime\":\"{}\",\"lastFlowTime\":\"{}\"}}\n",
       files, unterminated, bytes, records, tuples, by_version[0], by_version[1], by_version[2],
-      by_state[0], by_state[1], by_state[2], by_state[3], by_state[4], by_status[0],
-      by_status[1], by_direction[0], by_direction[1], by_protocol[0], by_protocol[1],
-      by_protocol[2], packets_src_to_dest, bytes_src_to_dest, packets_dest_to_src,
-      bytes_dest_to_src, format_iso8601(first_flow), format_iso8601(last_flow));
+      by_state[0], by_state[1], by_state[2], by_state[3], by_state[4], by_status[0], by_status[1],
+      by_direction[0], by_direction[1], by_protocol[0], by_protocol[1], by_protocol[2],
+      packets_src_to_dest, bytes_src_to_dest, packets_dest_to_src, bytes_dest_to_src,
+      format_iso8601(first_flow), format_iso8601(last_flow));
 }
 
 std::string blob_path(const World& w, const BlobRequest& r) {
@@ -145,9 +152,9 @@ std::string blob_path(const World& w, const BlobRequest& r) {
   const Subnet& subnet = w.subnets[nic.subnet];
   Ticks t = r.hour * kTicksPerHour;
   std::string stamp = format_iso8601(t);  // YYYY-MM-DDTHH:...
-  std::string when = fmt::format("y={}/m={}/d={}/h={}/m=00/macAddress={}/PT1H.json",
-                                 stamp.substr(0, 4), stamp.substr(5, 2), stamp.substr(8, 2),
-                                 stamp.substr(11, 2), nic.mac);
+  std::string when =
+      fmt::format("y={}/m={}/d={}/h={}/m=00/macAddress={}/PT1H.json", stamp.substr(0, 4),
+                  stamp.substr(5, 2), stamp.substr(8, 2), stamp.substr(11, 2), nic.mac);
   if (r.kind == LogKind::kVNet) {
     // Azure's real layout (reference §3.2, form 3): /{SUB}_{RG}/{WATCHER}_{FLOWLOG}, upper case.
     const VNet& v = w.vnets[subnet.vnet];
@@ -157,12 +164,11 @@ std::string blob_path(const World& w, const BlobRequest& r) {
            "/" + when;
   }
   const Nsg& nsg = w.nsgs[subnet.nsg];
-  return "insights-logs-networksecuritygroupflowevent/resourceId=" + nsg_resource_id(w, nsg) +
-         "/" + when;
+  return "insights-logs-networksecuritygroupflowevent/resourceId=" + nsg_resource_id(w, nsg) + "/" +
+         when;
 }
 
-BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r,
-                      std::string& out) {
+BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r, std::string& out) {
   out.clear();
   BlobStats stats;
   const Nic& nic = w.nics[r.nic];
@@ -180,15 +186,19 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r,
   const std::int64_t first_minute = r.hour * 60 - 1;
   const std::int64_t end_minute = first_minute + r.minutes;
   std::vector<Event> events;
-  for (std::uint32_t i = 0; i < flows.size(); ++i) flow_events(flows[i], i, r.kind, events);
+  for (std::uint32_t i = 0; i < flows.size(); ++i)
+    flow_events(flows[i], i, r.kind, events);
   std::erase_if(events, [&](const Event& e) {
     std::int64_t minute = e.time / kTicksPerMinute;
     return minute < first_minute || minute >= end_minute;
   });
-  if (events.empty()) return stats;
+  if (events.empty())
+    return stats;
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.flow != b.flow) return a.flow < b.flow;
+    if (a.time != b.time)
+      return a.time < b.time;
+    if (a.flow != b.flow)
+      return a.flow < b.flow;
     return a.seq < b.seq;
   });
 
@@ -207,7 +217,8 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r,
     // Truncating to seconds (NSG) never changes the minute, so one rule fits all kinds.
     std::int64_t minute = events[begin].time / kTicksPerMinute;
     std::size_t end = begin;
-    while (end < events.size() && events[end].time / kTicksPerMinute == minute) ++end;
+    while (end < events.size() && events[end].time / kTicksPerMinute == minute)
+      ++end;
     // The record's time: a few seconds after the minute it covers, 100 ns precision.
     Rng jitter(mix_seed(seed, r.nic + 1, static_cast<std::uint64_t>(minute), 0x7173));
     Ticks record_time = (minute + 1) * kTicksPerMinute + 3 * kTicksPerSecond +
@@ -222,7 +233,8 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r,
       return avnm ? 0u : 1u + v.rule;
     };
     std::vector<std::uint32_t> keys;
-    for (std::size_t i = begin; i < end; ++i) keys.push_back(key_of(events[i]));
+    for (std::size_t i = begin; i < end; ++i)
+      keys.push_back(key_of(events[i]));
     std::vector<std::uint32_t> distinct = keys;
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
@@ -253,7 +265,8 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r,
         // One aclID entry for the AVNM configuration, one for the subnet's NSG.
         bool new_acl = d == 0 || (distinct[d - 1] == 0 && key != 0);
         if (new_acl) {
-          if (open_acl) out += "]},";
+          if (open_acl)
+            out += "]},";
           out += "{\"aclID\":\"";
           out += key == 0 ? w.avnm_guid : nsg.guid;
           out += "\",\"flowGroups\":[";
@@ -265,14 +278,16 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r,
         out += key == 0 ? w.avnm_rule : std::string(rule);
         out += "\",\"flowTuples\":[";
       } else {
-        if (d > 0) out += ',';
+        if (d > 0)
+          out += ',';
         out += "{\"rule\":\"";
         out += rule;
         out += "\",\"flows\":[{\"mac\":\"" + mac + "\",\"flowTuples\":[";
       }
       bool first_tuple = true;
       for (std::size_t i = begin; i < end; ++i) {
-        if (keys[i - begin] != key) continue;
+        if (keys[i - begin] != key)
+          continue;
         const Event& e = events[i];
         const Flow& f = flows[e.flow];
         out += first_tuple ? "\"" : ",\"";
@@ -350,13 +365,15 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r,
       }
       out += r.kind == LogKind::kVNet ? "]}" : "]}]}";
     }
-    if (r.kind == LogKind::kVNet) out += "]}";  // flowGroups, acl entry
-    out += "]}}";                               // flows, flowRecords/properties, record
+    if (r.kind == LogKind::kVNet)
+      out += "]}";  // flowGroups, acl entry
+    out += "]}}";   // flows, flowRecords/properties, record
     ++stats.records;
     begin = end;
   }
   bool complete = r.minutes >= 60;
-  if (complete) out += "]}";
+  if (complete)
+    out += "]}";
   stats.files = 1;
   stats.unterminated = complete ? 0 : 1;
   stats.bytes = out.size();

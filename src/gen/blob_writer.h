@@ -18,7 +18,7 @@ struct BlobRequest {
   std::size_t nic;
   std::int64_t hour;  // hours since the Unix epoch (the blob's h= segment)
   LogKind kind;
-  int minutes = 60;   // record-minutes written; fewer leaves the blob unterminated
+  int minutes = 60;  // record-minutes written; fewer leaves the blob unterminated
 };
 
 // What a blob contains, with the same definitions as `flowlens parse --summary`, so the two

@@ -13,15 +13,15 @@
 namespace flowlens::gen {
 
 struct GenOptions {
-  std::string out;                // directory, or "-" for one document on stdout
+  std::string out;  // directory, or "-" for one document on stdout
   std::uint64_t seed = 1;
-  Ticks start = 0;                // rounded down to the hour
+  Ticks start = 0;  // rounded down to the hour
   int hours = 24;
   Scale scale = Scale::kSmall;
   LogKind kind = LogKind::kVNet;
-  bool in_progress = false;       // the last hour's blobs stop mid-hour, without `]}`
-  bool force = false;             // replace an existing container folder
-  unsigned threads = 0;           // 0: one per hardware thread
+  bool in_progress = false;  // the last hour's blobs stop mid-hour, without `]}`
+  bool force = false;        // replace an existing container folder
+  unsigned threads = 0;      // 0: one per hardware thread
 };
 
 // Called from the writing threads now and then: blobs done, blobs total, bytes written.

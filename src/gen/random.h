@@ -35,7 +35,8 @@ __extension__ using int128 = __int128;
 class Rng {
  public:
   explicit Rng(std::uint64_t seed) {
-    for (auto& word : s_) word = splitmix64(seed);
+    for (auto& word : s_)
+      word = splitmix64(seed);
   }
   std::uint64_t next() {
     std::uint64_t result = rotl(s_[1] * 5, 7) * 9;

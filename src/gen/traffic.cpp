@@ -28,11 +28,13 @@ enum TrafficClass : std::uint64_t {
 // Ports that the AVNM admin rule blocks from the internet before any NSG sees them.
 constexpr std::uint16_t kHighRiskPorts[] = {22, 3389, 23, 445, 1433, 3306, 5900, 5985, 135, 139};
 // Other ports scanners try, denied by the NSGs' DefaultRule_DenyAllInBound.
-constexpr std::uint16_t kOtherScanPorts[] = {8080, 8443, 5432, 6379, 9200, 27017, 2375, 8888,
-                                             7547, 81,   8000, 10250, 5060, 1723, 21,   25};
+constexpr std::uint16_t kOtherScanPorts[] = {8080, 8443, 5432, 6379,  9200, 27017, 2375, 8888,
+                                             7547, 81,   8000, 10250, 5060, 1723,  21,   25};
 constexpr std::uint16_t kUdpScanPorts[] = {161, 123, 1900, 53, 5060, 11211};
 
-Ticks to_millis(Ticks t) { return t - t % kTicksPerMillisecond; }
+Ticks to_millis(Ticks t) {
+  return t - t % kTicksPerMillisecond;
+}
 
 // Busiest at 14:00 UTC, quietest at 02:00.
 double diurnal(Ticks t) {
@@ -48,11 +50,13 @@ double burst(std::uint64_t seed, std::int64_t slot) {
 
 template <typename F>
 void arrivals(Rng& rng, Ticks slot_start, double per_hour, F&& fn) {
-  if (per_hour <= 0) return;
+  if (per_hour <= 0)
+    return;
   double t = 0;
   for (;;) {
     t += rng.exponential(1.0 / per_hour);
-    if (t >= 1.0) return;
+    if (t >= 1.0)
+      return;
     fn(to_millis(slot_start + static_cast<Ticks>(t * static_cast<double>(kTicksPerHour))));
   }
 }
@@ -74,8 +78,10 @@ IpAddress client_ipv6(Rng& rng) {
       {0x2a, 0x01, 0x04, 0xf8}, {0x24, 0x05, 0x02, 0x00}, {0x26, 0x00, 0x1f, 0x00},
       {0x2a, 0x02, 0x26, 0xf0}, {0x28, 0x00, 0x03, 0xf0}, {0x2c, 0x0f, 0xf2, 0x48}};
   const auto& p = kPrefixes[rng.below(6)];
-  for (int i = 0; i < 4; ++i) a.bytes[static_cast<std::size_t>(i)] = p[i];
-  for (int i = 4; i < 8; ++i) a.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(rng.below(256));
+  for (int i = 0; i < 4; ++i)
+    a.bytes[static_cast<std::size_t>(i)] = p[i];
+  for (int i = 4; i < 8; ++i)
+    a.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(rng.below(256));
   a.bytes[15] = static_cast<std::uint8_t>(1 + rng.below(254));
   a.bytes[14] = static_cast<std::uint8_t>(rng.below(16));
   return a;
@@ -134,7 +140,8 @@ void east_west_from(const World& w, std::uint64_t seed, std::size_t client, std:
   Rng rng(mix_seed(seed, client + 1, static_cast<std::uint64_t>(slot), kEastWest));
   auto call = [&](const std::vector<std::size_t>& servers, double per_hour, std::uint16_t port,
                   std::uint8_t server_rule, double long_share, double req, double resp) {
-    if (servers.empty()) return;
+    if (servers.empty())
+      return;
     arrivals(rng, slot_start, per_hour, [&](Ticks t) {
       std::size_t server = servers[rng.below(servers.size())];
       Flow f = allowed(t, me.ip, w.nics[server].ip, ephemeral_port(rng), port, 6,
@@ -151,15 +158,15 @@ void east_west_from(const World& w, std::uint64_t seed, std::size_t client, std:
            6000);
       break;
     case Role::kApp:
-      call(w.nics_with_role(Role::kDb), 260 * w.rate * day, 1433, kAllowSqlFromApp, 0.3, 600,
-           9000);
+      call(w.nics_with_role(Role::kDb), 260 * w.rate * day, 1433, kAllowSqlFromApp, 0.3, 600, 9000);
       call(w.nics_with_role(Role::kAnalytics), 18 * w.rate, 5432, kAllowVnetInBound, 0.8, 20000,
            3000);
       break;
     case Role::kJump: {
       std::vector<std::size_t> all;
       for (std::size_t i = 0; i < w.nics.size(); ++i) {
-        if (i != client) all.push_back(i);
+        if (i != client)
+          all.push_back(i);
       }
       Rng ssh(mix_seed(seed, client + 1, static_cast<std::uint64_t>(slot), kEastWest + 100));
       arrivals(ssh, slot_start, 3.0 * day, [&](Ticks t) {
@@ -177,8 +184,8 @@ void east_west_from(const World& w, std::uint64_t seed, std::size_t client, std:
   }
 }
 
-void scans(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slot,
-           double per_hour, std::vector<Flow>& out) {
+void scans(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slot, double per_hour,
+           std::vector<Flow>& out) {
   const Nic& me = w.nics[nic];
   Rng rng(mix_seed(seed, nic + 1, static_cast<std::uint64_t>(slot), kScan));
   arrivals(rng, slot * kTicksPerHour, per_hour, [&](Ticks t) {
@@ -210,9 +217,8 @@ void scans(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slo
   });
 }
 
-void outbound_to_internet(const World& w, std::uint64_t seed, std::size_t nic,
-                          std::int64_t slot, std::uint64_t cls, double per_hour,
-                          std::vector<Flow>& out) {
+void outbound_to_internet(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slot,
+                          std::uint64_t cls, double per_hour, std::vector<Flow>& out) {
   const Nic& me = w.nics[nic];
   Rng rng(mix_seed(seed, nic + 1, static_cast<std::uint64_t>(slot), cls));
   arrivals(rng, slot * kTicksPerHour, per_hour, [&](Ticks t) {
@@ -273,8 +279,8 @@ void web_inbound(const World& w, std::uint64_t seed, std::size_t nic, std::int64
     Flow f = allowed(t, v6 ? client_ipv6(rng) : client_ip(w, rng), v6 ? me.ipv6 : me.ip,
                      ephemeral_port(rng), rng.chance(0.9) ? 443 : 80, 6, FlowDirection::kInbound,
                      kAllowHttpsInbound);
-    f.duration = clamp_duration(rng.chance(0.04) ? rng.lognormal(600, 0.7)
-                                                 : rng.lognormal(2.5, 1.2));
+    f.duration =
+        clamp_duration(rng.chance(0.04) ? rng.lognormal(600, 0.7) : rng.lognormal(2.5, 1.2));
     size_flow(f, rng, 1400, 38000, 1.5);
     out.push_back(f);
   });
@@ -283,8 +289,8 @@ void web_inbound(const World& w, std::uint64_t seed, std::size_t nic, std::int64
   Ticks offset = static_cast<Ticks>(probes.below(15000)) * kTicksPerMillisecond;
   for (Ticks t = slot * kTicksPerHour + offset; t < (slot + 1) * kTicksPerHour;
        t += 15 * kTicksPerSecond) {
-    Flow f = allowed(t, IpAddress::from_v4(kAzurePlatformIp), me.ip, ephemeral_port(probes), 443,
-                     6, FlowDirection::kInbound, kAllowAzureLoadBalancerInBound);
+    Flow f = allowed(t, IpAddress::from_v4(kAzurePlatformIp), me.ip, ephemeral_port(probes), 443, 6,
+                     FlowDirection::kInbound, kAllowAzureLoadBalancerInBound);
     f.duration = 2 * kTicksPerMillisecond;
     f.packets_src_to_dest = 4;
     f.packets_dest_to_src = 3;
@@ -295,9 +301,9 @@ void web_inbound(const World& w, std::uint64_t seed, std::size_t nic, std::int64
   // Known-malicious hosts that the HTTPS rule lets in.
   Rng bad(mix_seed(seed, nic + 1, static_cast<std::uint64_t>(slot), kMaliciousInbound));
   arrivals(bad, slot * kTicksPerHour, 2.5, [&](Ticks t) {
-    Flow f = allowed(t, IpAddress::from_v4(w.malicious_ips[1 + bad.below(w.malicious_ips.size() - 1)]),
-                     me.ip, ephemeral_port(bad), 443, 6, FlowDirection::kInbound,
-                     kAllowHttpsInbound);
+    Flow f =
+        allowed(t, IpAddress::from_v4(w.malicious_ips[1 + bad.below(w.malicious_ips.size() - 1)]),
+                me.ip, ephemeral_port(bad), 443, 6, FlowDirection::kInbound, kAllowHttpsInbound);
     f.duration = clamp_duration(bad.lognormal(4, 1.0));
     size_flow(f, bad, 9000, 2000, 1.0);
     out.push_back(f);
@@ -306,10 +312,12 @@ void web_inbound(const World& w, std::uint64_t seed, std::size_t nic, std::int64
 
 void nightly_backup(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slot,
                     std::vector<Flow>& out) {
-  if (slot % 24 != 2) return;  // 02:00 UTC
+  if (slot % 24 != 2)
+    return;  // 02:00 UTC
   const Nic& me = w.nics[nic];
   Rng rng(mix_seed(seed, nic + 1, static_cast<std::uint64_t>(slot), kBackup));
-  Ticks start = to_millis(slot * kTicksPerHour + static_cast<Ticks>(rng.below(600)) * kTicksPerSecond);
+  Ticks start =
+      to_millis(slot * kTicksPerHour + static_cast<Ticks>(rng.below(600)) * kTicksPerSecond);
   Flow f = allowed(start, me.ip, service_ip(w, rng, 0), ephemeral_port(rng), 443, 6,
                    FlowDirection::kOutbound, kAllowInternetOutBound);
   f.duration = clamp_duration(rng.lognormal(2400, 0.2));
@@ -339,7 +347,8 @@ void flows_at_nic(const World& w, std::uint64_t seed, std::size_t nic, std::int6
       break;
     case Role::kApp:
       scans(w, seed, nic, slot, 12 * r * boost, out);
-      if (me.compromised) outbound_to_internet(w, seed, nic, slot, kBeacon, 12, out);
+      if (me.compromised)
+        outbound_to_internet(w, seed, nic, slot, kBeacon, 12, out);
       break;
     case Role::kDb:
       scans(w, seed, nic, slot, 8 * r * boost, out);
@@ -362,12 +371,14 @@ void flows_at_nic(const World& w, std::uint64_t seed, std::size_t nic, std::int6
   // East-west: this NIC as client, then as server of other NICs' calls.
   std::vector<EastWestFlow> calls;
   east_west_from(w, seed, nic, slot, calls);
-  for (const EastWestFlow& c : calls) out.push_back(c.flow);
+  for (const EastWestFlow& c : calls)
+    out.push_back(c.flow);
   auto serve = [&](std::size_t client) {
     calls.clear();
     east_west_from(w, seed, client, slot, calls);
     for (const EastWestFlow& c : calls) {
-      if (c.server != nic) continue;
+      if (c.server != nic)
+        continue;
       Flow f = c.flow;
       f.direction = FlowDirection::kInbound;
       f.verdict = Verdict{false, c.server_rule};
@@ -375,11 +386,15 @@ void flows_at_nic(const World& w, std::uint64_t seed, std::size_t nic, std::int6
     }
   };
   std::vector<Role> client_roles;
-  if (me.role == Role::kApp) client_roles.push_back(Role::kWeb);
-  if (me.role == Role::kDb || me.role == Role::kAnalytics) client_roles.push_back(Role::kApp);
-  if (me.role != Role::kJump) client_roles.push_back(Role::kJump);
+  if (me.role == Role::kApp)
+    client_roles.push_back(Role::kWeb);
+  if (me.role == Role::kDb || me.role == Role::kAnalytics)
+    client_roles.push_back(Role::kApp);
+  if (me.role != Role::kJump)
+    client_roles.push_back(Role::kJump);
   for (Role role : client_roles) {
-    for (std::size_t client : w.nics_with_role(role)) serve(client);
+    for (std::size_t client : w.nics_with_role(role))
+      serve(client);
   }
 }
 

@@ -30,7 +30,7 @@ struct Flow {
   std::uint8_t protocol;
   FlowDirection direction;  // relative to the logging NIC
   bool denied;
-  std::uint8_t attempts;    // denied flows: tuples logged for retransmissions (1-3)
+  std::uint8_t attempts;             // denied flows: tuples logged for retransmissions (1-3)
   std::int64_t packets_src_to_dest;  // totals over the flow's life
   std::int64_t bytes_src_to_dest;
   std::int64_t packets_dest_to_src;

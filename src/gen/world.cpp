@@ -10,11 +10,11 @@
 namespace flowlens::gen {
 
 const char* const kRuleNames[kRuleCount] = {
-    "DefaultRule_AllowVnetInBound",   "DefaultRule_AllowAzureLoadBalancerInBound",
-    "DefaultRule_DenyAllInBound",     "DefaultRule_AllowVnetOutBound",
+    "DefaultRule_AllowVnetInBound",      "DefaultRule_AllowAzureLoadBalancerInBound",
+    "DefaultRule_DenyAllInBound",        "DefaultRule_AllowVnetOutBound",
     "DefaultRule_AllowInternetOutBound", "DefaultRule_DenyAllOutBound",
-    "UserRule_AllowHttpsInbound",     "UserRule_AllowAppFromWeb",
-    "UserRule_AllowSqlFromApp",       "UserRule_AllowSshFromJumpbox",
+    "UserRule_AllowHttpsInbound",        "UserRule_AllowAppFromWeb",
+    "UserRule_AllowSqlFromApp",          "UserRule_AllowSshFromJumpbox",
 };
 
 namespace {
@@ -29,8 +29,8 @@ std::uint32_t v4(int a, int b, int c, int d) {
 // them over many countries.
 constexpr std::array<int, 96> kPublicFirstOctets = {
     // North America
-    3, 4, 8, 12, 13, 15, 18, 23, 24, 34, 35, 44, 47, 50, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72,
-    73, 74, 75, 76, 96, 97, 98, 99,
+    3, 4, 8, 12, 13, 15, 18, 23, 24, 34, 35, 44, 47, 50, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73,
+    74, 75, 76, 96, 97, 98, 99,
     // Europe
     2, 5, 31, 37, 46, 62, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94,
     95, 109, 151, 176, 178, 185, 188, 217,
@@ -42,12 +42,18 @@ constexpr std::array<int, 96> kPublicFirstOctets = {
 
 bool is_public_v4(std::uint32_t a) {
   int o1 = static_cast<int>(a >> 24), o2 = static_cast<int>((a >> 16) & 0xff);
-  if (o1 == 0 || o1 == 10 || o1 == 127 || o1 >= 224) return false;
-  if (o1 == 100 && o2 >= 64 && o2 < 128) return false;
-  if (o1 == 169 && o2 == 254) return false;
-  if (o1 == 172 && o2 >= 16 && o2 < 32) return false;
-  if (o1 == 192 && o2 == 168) return false;
-  if (o1 == 20 || o1 == 40 || o1 == 52 || o1 == 13) return false;  // kept for Azure services
+  if (o1 == 0 || o1 == 10 || o1 == 127 || o1 >= 224)
+    return false;
+  if (o1 == 100 && o2 >= 64 && o2 < 128)
+    return false;
+  if (o1 == 169 && o2 == 254)
+    return false;
+  if (o1 == 172 && o2 >= 16 && o2 < 32)
+    return false;
+  if (o1 == 192 && o2 == 168)
+    return false;
+  if (o1 == 20 || o1 == 40 || o1 == 52 || o1 == 13)
+    return false;  // kept for Azure services
   return true;
 }
 
@@ -56,7 +62,8 @@ std::uint32_t random_public_ip(Rng& rng) {
     std::uint32_t a = v4(kPublicFirstOctets[rng.below(kPublicFirstOctets.size())],
                          static_cast<int>(rng.below(256)), static_cast<int>(rng.below(256)),
                          1 + static_cast<int>(rng.below(254)));
-    if (is_public_v4(a)) return a;
+    if (is_public_v4(a))
+      return a;
   }
 }
 
@@ -77,14 +84,15 @@ std::string upper(std::string s) {
 std::string make_guid(std::uint64_t seed, std::uint64_t id) {
   std::uint64_t s = mix_seed(seed, 0x6e1d, id);
   std::uint64_t a = splitmix64(s), b = splitmix64(s);
-  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff,
-                     a & 0xfff, 0x8000 | ((b >> 48) & 0x3fff), b & 0xffffffffffffULL);
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+                     0x8000 | ((b >> 48) & 0x3fff), b & 0xffffffffffffULL);
 }
 
 std::vector<std::size_t> World::nics_with_role(Role role) const {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < nics.size(); ++i) {
-    if (nics[i].role == role) out.push_back(i);
+    if (nics[i].role == role)
+      out.push_back(i);
   }
   return out;
 }
@@ -115,17 +123,28 @@ World build_world(std::uint64_t seed, Scale scale) {
     std::vector<SubnetPlan> subnets;
   };
   std::vector<VNetPlan> plans = {
-      {"vnet-hub-weu", "westeurope", "rg-network", 0,
+      {"vnet-hub-weu",
+       "westeurope",
+       "rg-network",
+       0,
        {{"snet-dns", Role::kDns, 1 + k / 4}, {"snet-mgmt", Role::kJump, 1}}},
-      {"vnet-app-weu", "westeurope", "rg-app", 1,
-       {{"snet-web", Role::kWeb, 2 * k + 1}, {"snet-app", Role::kApp, 2 * k},
+      {"vnet-app-weu",
+       "westeurope",
+       "rg-app",
+       1,
+       {{"snet-web", Role::kWeb, 2 * k + 1},
+        {"snet-app", Role::kApp, 2 * k},
         {"snet-db", Role::kDb, k}}},
       {"vnet-data-eus", "eastus", "rg-data", 2, {{"snet-analytics", Role::kAnalytics, k + 1}}},
   };
 
   for (const VNetPlan& vp : plans) {
-    VNet vnet{vp.name, vp.region, vp.rg, v4(10, vp.second_octet, 0, 0),
-              fmt::format("{}-{}-flowlog", vp.name, vp.rg), make_guid(seed, guid_id++)};
+    VNet vnet{vp.name,
+              vp.region,
+              vp.rg,
+              v4(10, vp.second_octet, 0, 0),
+              fmt::format("{}-{}-flowlog", vp.name, vp.rg),
+              make_guid(seed, guid_id++)};
     std::size_t vnet_index = w.vnets.size();
     w.vnets.push_back(vnet);
     int third = 1;
@@ -141,7 +160,8 @@ World build_world(std::uint64_t seed, Scale scale) {
         nic.vm = fmt::format("vm-{}-{:02d}", std::string(sp.name).substr(5), i + 1);
         nic.subnet = subnet_index;
         nic.role = sp.role;
-        nic.ip = IpAddress::from_v4(w.subnets[subnet_index].prefix + 4 + static_cast<std::uint32_t>(i));
+        nic.ip =
+            IpAddress::from_v4(w.subnets[subnet_index].prefix + 4 + static_cast<std::uint32_t>(i));
         // The web tier is dual-stack; Azure's documentation uses ace:cab:deca::/48 for VNets.
         nic.has_ipv6 = sp.role == Role::kWeb;
         if (nic.has_ipv6) {
@@ -154,22 +174,23 @@ World build_world(std::uint64_t seed, Scale scale) {
   }
   // One application VM has been compromised and beacons out.
   auto apps = w.nics_with_role(Role::kApp);
-  if (!apps.empty()) w.nics[apps[apps.size() / 2]].compromised = true;
+  if (!apps.empty())
+    w.nics[apps[apps.size() / 2]].compromised = true;
 
   for (int i = 0; i < 600; ++i) {
     std::uint32_t ip = random_public_ip(rng);
     w.client_prefixes.push_back(ip & 0xffff0000u);
   }
-  for (int i = 0; i < 900; ++i) w.scanner_ips.push_back(random_public_ip(rng));
-  for (int i = 0; i < 8; ++i) w.malicious_ips.push_back(random_public_ip(rng));
-  for (int i = 0; i < 40; ++i) w.external_hosts.push_back(random_public_ip(rng));
+  for (int i = 0; i < 900; ++i)
+    w.scanner_ips.push_back(random_public_ip(rng));
+  for (int i = 0; i < 8; ++i)
+    w.malicious_ips.push_back(random_public_ip(rng));
+  for (int i = 0; i < 40; ++i)
+    w.external_hosts.push_back(random_public_ip(rng));
   w.services = {
-      {"Storage.WestEurope", v4(20, 60, 0, 0), 16},
-      {"Storage.EastUS", v4(52, 239, 0, 0), 16},
-      {"AzureKeyVault.WestEurope", v4(20, 61, 0, 0), 18},
-      {"AzureMonitor", v4(20, 50, 0, 0), 16},
-      {"AzureActiveDirectory", v4(20, 190, 128, 0), 18},
-      {"Sql.WestEurope", v4(40, 68, 0, 0), 16},
+      {"Storage.WestEurope", v4(20, 60, 0, 0), 16},       {"Storage.EastUS", v4(52, 239, 0, 0), 16},
+      {"AzureKeyVault.WestEurope", v4(20, 61, 0, 0), 18}, {"AzureMonitor", v4(20, 50, 0, 0), 16},
+      {"AzureActiveDirectory", v4(20, 190, 128, 0), 18},  {"Sql.WestEurope", v4(40, 68, 0, 0), 16},
       {"AzureCloud.EastUS", v4(13, 68, 0, 0), 16},
   };
   return w;

@@ -40,22 +40,22 @@ struct Subnet {
 };
 
 struct Nic {
-  std::string mac;       // 12 upper-case hex digits
+  std::string mac;  // 12 upper-case hex digits
   std::string vm;
   std::size_t subnet;
   Role role;
   IpAddress ip;
   bool has_ipv6;
   IpAddress ipv6;
-  bool compromised;      // beacons to a malicious host
+  bool compromised;  // beacons to a malicious host
 };
 
 // Which ACL and rule decided a flow. VNet logs show the NSG's GUID or the AVNM admin
 // configuration's GUID as aclID; NSG logs show only NSG rules (AVNM denials appear there as
 // the NSG's DefaultRule_DenyAllInBound).
 struct Verdict {
-  bool avnm;           // decided by the AVNM admin rule
-  std::uint8_t rule;   // index into kRuleNames (NSG rules)
+  bool avnm;          // decided by the AVNM admin rule
+  std::uint8_t rule;  // index into kRuleNames (NSG rules)
 };
 
 enum RuleId : std::uint8_t {

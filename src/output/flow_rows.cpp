@@ -38,7 +38,8 @@ struct Pieces {
 Pieces make_pieces(const FlowBatch& batch, RowFormat format) {
   Pieces p;
   p.record_times.reserve(batch.records.size());
-  for (const RecordInfo& r : batch.records) p.record_times.push_back(format_iso8601(r.time));
+  for (const RecordInfo& r : batch.records)
+    p.record_times.push_back(format_iso8601(r.time));
   p.group_tails.reserve(batch.groups.size());
   for (const TupleGroup& g : batch.groups) {
     const RecordInfo& r = batch.records[g.record];
@@ -82,7 +83,8 @@ Pieces make_pieces(const FlowBatch& batch, RowFormat format) {
 std::string csv_header() {
   std::string h;
   for (std::size_t i = 0; i < kFlowColumns.size(); ++i) {
-    if (i > 0) h += ',';
+    if (i > 0)
+      h += ',';
     h += kFlowColumns[i].name;
   }
   h += '\n';

@@ -15,7 +15,8 @@ std::string grouped(std::uint64_t v) {
   std::string digits = std::to_string(v);
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    if (i > 0 && (digits.size() - i) % 3 == 0)
+      out += ',';
     out += digits[i];
   }
   return out;
@@ -37,7 +38,8 @@ void ParseSummary::add(const ParsedChunk& chunk) {
   const FlowBatch& b = chunk.batch;
   if (chunk.last_of_input) {
     ++inputs;
-    if (chunk.unterminated) ++unterminated_inputs;
+    if (chunk.unterminated)
+      ++unterminated_inputs;
   }
   bytes += chunk.bytes_consumed;
   records += chunk.stats.records;
@@ -52,12 +54,14 @@ void ParseSummary::add(const ParsedChunk& chunk) {
   const std::size_t n = b.size();
   auto count = [n](const auto& column, auto value) {
     std::uint64_t c = 0;
-    for (std::size_t i = 0; i < n; ++i) c += column[i] == value;
+    for (std::size_t i = 0; i < n; ++i)
+      c += column[i] == value;
     return c;
   };
   auto sum = [n](const Column<std::int64_t>& column) {
     std::uint64_t s = 0;
-    for (std::size_t i = 0; i < n; ++i) s += static_cast<std::uint64_t>(column[i]);
+    for (std::size_t i = 0; i < n; ++i)
+      s += static_cast<std::uint64_t>(column[i]);
     return s;
   };
   by_version[0] += count(b.version, std::uint8_t{1});
@@ -91,17 +95,18 @@ void ParseSummary::add(const ParsedChunk& chunk) {
     last_flow = first ? hi : std::max(last_flow, hi);
   }
   for (const TupleGroup& g : b.groups) {
-    if (macs.size() < 1000000) macs.emplace(g.mac);
+    if (macs.size() < 1000000)
+      macs.emplace(g.mac);
   }
 }
 
 std::string ParseSummary::to_text(double seconds) const {
   std::string s;
-  s += fmt::format("inputs       {} ({}){}\n", grouped(inputs), human_bytes(static_cast<double>(bytes)),
-                   unterminated_inputs > 0
-                       ? fmt::format(", {} still being written (no closing ]}})",
-                                     grouped(unterminated_inputs))
-                       : std::string());
+  s += fmt::format(
+      "inputs       {} ({}){}\n", grouped(inputs), human_bytes(static_cast<double>(bytes)),
+      unterminated_inputs > 0
+          ? fmt::format(", {} still being written (no closing ]}})", grouped(unterminated_inputs))
+          : std::string());
   s += fmt::format("records      {} accepted, {} rejected\n", grouped(records),
                    grouped(rejected_records));
   s += fmt::format("tuples       {} accepted, {} rejected\n", grouped(tuples),
@@ -132,8 +137,10 @@ std::string ParseSummary::to_text(double seconds) const {
   } else {
     std::string list;
     for (std::size_t c = 0; c < errors_by_code.size(); ++c) {
-      if (errors_by_code[c] == 0) continue;
-      if (!list.empty()) list += ", ";
+      if (errors_by_code[c] == 0)
+        continue;
+      if (!list.empty())
+        list += ", ";
       list += fmt::format("{} {}", error_code_name(static_cast<ParseErrorCode>(c)),
                           grouped(errors_by_code[c]));
     }
@@ -163,11 +170,12 @@ std::string ParseSummary::to_json() const {
   s += fmt::format("\"byProtocol\":{{\"TCP\":{},\"UDP\":{},\"other\":{}}},", by_protocol[0],
                    by_protocol[1], by_protocol[2]);
   s += fmt::format(
-      "\"packetsSrcToDest\":{},\"bytesSrcToDest\":{},\"packetsDestToSrc\":{},\"bytesDestToSrc\":{},",
+      "\"packetsSrcToDest\":{},\"bytesSrcToDest\":{},\"packetsDestToSrc\":{},\"bytesDestToSrc\":{}"
+      ",",
       packets_src_to_dest, bytes_src_to_dest, packets_dest_to_src, bytes_dest_to_src);
   if (tuples > 0) {
-    s += fmt::format("\"firstFlowTime\":\"{}\",\"lastFlowTime\":\"{}\",", format_iso8601(first_flow),
-                     format_iso8601(last_flow));
+    s += fmt::format("\"firstFlowTime\":\"{}\",\"lastFlowTime\":\"{}\",",
+                     format_iso8601(first_flow), format_iso8601(last_flow));
   } else {
     s += "\"firstFlowTime\":null,\"lastFlowTime\":null,";
   }
@@ -175,8 +183,10 @@ std::string ParseSummary::to_json() const {
   s += fmt::format("\"errors\":{},\"errorsByCode\":{{", errors);
   bool first = true;
   for (std::size_t c = 0; c < errors_by_code.size(); ++c) {
-    if (errors_by_code[c] == 0) continue;
-    if (!first) s += ',';
+    if (errors_by_code[c] == 0)
+      continue;
+    if (!first)
+      s += ',';
     first = false;
     append_json_string(s, error_code_name(static_cast<ParseErrorCode>(c)));
     s += fmt::format(":{}", errors_by_code[c]);

@@ -1,0 +1,84 @@
+# flowlens — two commands on a fresh Debian 12:
+#   make demo   installs what is missing, builds, generates the demo data and shows it
+#   make test   installs what is missing, builds, runs every test (unit, golden, end-to-end, fuzz)
+# Other targets: build, bench, fuzz (a long fuzzing run), format, clean.
+
+BUILD_DIR   ?= build
+FUZZ_DIR    ?= build-fuzz
+DEMO_DIR    ?= demo-data
+JOBS        ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+# CI builds treat warnings as errors.
+ifeq ($(CI),true)
+  WERROR := ON
+else
+  WERROR ?= OFF
+endif
+FLOWLENS := $(BUILD_DIR)/src/app/flowlens
+
+.PHONY: all deps deps-test deps-bench build test unit fuzz-smoke fuzz demo bench format \
+        format-check clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+deps-test:
+	@scripts/install-deps.sh test
+deps-bench:
+	@scripts/install-deps.sh bench
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOWLENS_WERROR=$(WERROR)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test: unit tests, parser goldens, CLI end-to-end, the 2 GB streaming memory test, and a
+# short fuzzing run.
+test: deps-test build format-check
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz-smoke
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -E e2e_stream_2gb
+
+$(FUZZ_DIR)/build.ninja:
+	CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOWLENS_FUZZ=ON
+
+# Short libFuzzer run over a copy of the golden files and past findings (the repository is
+# never written to). A finding fails the run and is left in $(FUZZ_DIR)/findings.
+fuzz-smoke: deps-test $(FUZZ_DIR)/build.ninja
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target flowlens_parser_fuzz
+	@rm -rf $(FUZZ_DIR)/corpus && mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/findings
+	@cp tests/flowlogs/*.json tests/flowlogs/*.jsonl tests/fuzz/regressions/* $(FUZZ_DIR)/corpus/
+	cd $(FUZZ_DIR)/findings && ../tests/fuzz/flowlens_parser_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=16384 -timeout=10 -print_final_stats=1 ../corpus
+
+# A long run for local use: make fuzz FUZZ_SECONDS=3600
+fuzz: FUZZ_SECONDS=1800
+fuzz: fuzz-smoke
+
+# Generates a day of the small estate (once) and prints what flowlens reads from it.
+demo: build
+	@if [ ! -d $(DEMO_DIR)/insights-logs-flowlogflowevent ]; then \
+	  $(FLOWLENS) gen --out $(DEMO_DIR) --scale small --seed 1 --in-progress; fi
+	@echo
+	@echo "== flowlens parse --summary $(DEMO_DIR)"
+	@$(FLOWLENS) parse --summary $(DEMO_DIR)
+	@echo
+	@echo "== the first tuples, as NDJSON (flowlens parse $(DEMO_DIR) | head -3)"
+	@$(FLOWLENS) parse $(DEMO_DIR) | head -3
+
+# Parse throughput against jq and DuckDB on generated data (see bench/README.md).
+bench: deps-bench build
+	bench/parse_bench.sh $(FLOWLENS)
+
+format:
+	find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+
+format-check:
+	@find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run -Werror
+
+clean:
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
