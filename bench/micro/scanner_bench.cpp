@@ -14,8 +14,7 @@ std::string make_record(int tuples) {
       "0385a9ee0214\",\"flowGroups\":[{\"rule\":\"DefaultRule_AllowInternetOutBound\","
       "\"flowTuples\":[";
   for (int i = 0; i < tuples; ++i) {
-    if (i > 0)
-      r += ',';
+    if (i > 0) r += ',';
     r += "\"1793498451206,10.2.1.5,13.68.177.113,43076,443,6,O,E,NX,71,85603,101,139048\"";
   }
   r += "]}]}]}}";

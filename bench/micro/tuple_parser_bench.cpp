@@ -66,8 +66,7 @@ void run(benchmark::State& state, const std::vector<std::string>& tuples, TupleL
     bool ok = flowlens::parse_tuple_padded(padded.views[i], layout, out, problem);
     benchmark::DoNotOptimize(ok);
     benchmark::DoNotOptimize(out);
-    if (++i == padded.views.size())
-      i = 0;
+    if (++i == padded.views.size()) i = 0;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }

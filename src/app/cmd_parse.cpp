@@ -39,13 +39,11 @@ class ParseSink final : public ChunkConsumer {
   ParseSink(const ParseCommandOptions& o, std::FILE* out, ErrorReport& errors,
             ProgressMeter& progress)
       : o_(o), out_(out), errors_(errors), progress_(progress) {
-    if (!o.summary)
-      format_ = o.format == "csv" ? RowFormat::kCsv : RowFormat::kNdjson;
+    if (!o.summary) format_ = o.format == "csv" ? RowFormat::kCsv : RowFormat::kNdjson;
   }
 
   void prepare(ParsedChunk& chunk) override {
-    if (!o_.summary && chunk.batch.size() > 0)
-      render_rows(chunk.batch, format_, chunk.rendered);
+    if (!o_.summary && chunk.batch.size() > 0) render_rows(chunk.batch, format_, chunk.rendered);
   }
 
   void consume(ParsedChunk& chunk) override {
@@ -83,8 +81,7 @@ int run_parse(const ParseCommandOptions& o) {
   DiscoveryResult found = discover_inputs(o.paths);
   for (const std::string& problem : found.problems)
     fmt::print(stderr, "flowlens: {}\n", problem);
-  if (!found.problems.empty())
-    return kExitUsage;
+  if (!found.problems.empty()) return kExitUsage;
   if (found.inputs.empty()) {
     fmt::print(stderr,
                "flowlens: no flow-log files (*.json, *.ndjson, *.jsonl) under the given "

@@ -21,8 +21,7 @@ ErrorReport::ErrorReport(std::size_t max_lines, const std::string& errors_path)
 }
 
 ErrorReport::~ErrorReport() {
-  if (file_ != nullptr)
-    std::fclose(file_);
+  if (file_ != nullptr) std::fclose(file_);
 }
 
 void ErrorReport::add(const ParseError& e) {

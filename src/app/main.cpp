@@ -22,8 +22,7 @@ int main(int argc, char** argv) {
     return code == 0 ? flowlens::kExitOk : flowlens::kExitUsage;
   }
   for (auto& [sub, runner] : commands) {
-    if (sub->parsed())
-      return runner();
+    if (sub->parsed()) return runner();
   }
   return flowlens::kExitUsage;
 }

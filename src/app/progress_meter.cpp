@@ -19,12 +19,9 @@ std::string short_bytes(double b) {
 }
 
 std::string short_count(double n) {
-  if (n >= 1e9)
-    return fmt::format("{:.1f}G", n / 1e9);
-  if (n >= 1e6)
-    return fmt::format("{:.1f}M", n / 1e6);
-  if (n >= 1e3)
-    return fmt::format("{:.1f}k", n / 1e3);
+  if (n >= 1e9) return fmt::format("{:.1f}G", n / 1e9);
+  if (n >= 1e6) return fmt::format("{:.1f}M", n / 1e6);
+  if (n >= 1e3) return fmt::format("{:.1f}k", n / 1e3);
   return fmt::format("{:.0f}", n);
 }
 
@@ -50,19 +47,15 @@ ProgressMeter::~ProgressMeter() {
 
 void ProgressMeter::update(std::uint64_t files_done, std::uint64_t bytes_done,
                            std::uint64_t items_done) {
-  if (!enabled_)
-    return;
+  if (!enabled_) return;
   auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(200))
-    return;
+  if (now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;
   double seconds = std::chrono::duration<double>(now - start_).count();
-  if (seconds < 0.3)
-    return;  // short runs never flash a progress line
+  if (seconds < 0.3) return;  // short runs never flash a progress line
   std::string line = fmt::format("{} {}/{} files  {}", verb_, files_done, total_files_,
                                  short_bytes(static_cast<double>(bytes_done)));
-  if (total_bytes_)
-    line += fmt::format("/{}", short_bytes(static_cast<double>(*total_bytes_)));
+  if (total_bytes_) line += fmt::format("/{}", short_bytes(static_cast<double>(*total_bytes_)));
   line += fmt::format("  {}/s  {} {}/s", short_bytes(static_cast<double>(bytes_done) / seconds),
                       short_count(static_cast<double>(items_done) / seconds), unit_);
   if (total_bytes_ && bytes_done > 0 && *total_bytes_ > bytes_done) {

@@ -7,8 +7,7 @@ namespace flowlens {
 
 std::size_t MemoryReader::read(char* dst, std::size_t max) {
   std::size_t n = std::min(max, data_.size() - pos_);
-  if (max_read_ != 0)
-    n = std::min(n, max_read_);
+  if (max_read_ != 0) n = std::min(n, max_read_);
   std::memcpy(dst, data_.data() + pos_, n);
   pos_ += n;
   return n;

@@ -12,8 +12,7 @@ bool parse_ipv4(std::string_view text, std::uint32_t& host_order) {
   std::size_t pos = 0;
   for (int part = 0; part < 4; ++part) {
     if (part > 0) {
-      if (pos >= text.size() || text[pos] != '.')
-        return false;
+      if (pos >= text.size() || text[pos] != '.') return false;
       ++pos;
     }
     std::size_t start = pos;
@@ -23,12 +22,10 @@ bool parse_ipv4(std::string_view text, std::uint32_t& host_order) {
       ++pos;
     }
     std::size_t digits = pos - start;
-    if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0'))
-      return false;
+    if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0')) return false;
     result = (result << 8) | value;
   }
-  if (pos != text.size())
-    return false;
+  if (pos != text.size()) return false;
   host_order = result;
   return true;
 }
@@ -41,8 +38,7 @@ bool parse_ip(std::string_view text, IpAddress& out) {
   }
   // IPv6: inet_pton needs a NUL-terminated string; anything longer than the longest valid
   // form is rejected before copying.
-  if (text.size() < 2 || text.size() > kMaxIpTextLength)
-    return false;
+  if (text.size() < 2 || text.size() > kMaxIpTextLength) return false;
   char buf[kMaxIpTextLength + 1];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
@@ -53,8 +49,7 @@ std::size_t format_ip(const IpAddress& ip, char* out) {
   if (ip.is_v4()) {
     char* p = out;
     for (int i = 12; i < 16; ++i) {
-      if (i > 12)
-        *p++ = '.';
+      if (i > 12) *p++ = '.';
       p = std::to_chars(p, p + 3, ip.bytes[static_cast<std::size_t>(i)]).ptr;
     }
     return static_cast<std::size_t>(p - out);
@@ -62,8 +57,7 @@ std::size_t format_ip(const IpAddress& ip, char* out) {
   // glibc's inet_ntop follows RFC 5952: lower case, longest run of two or more zero groups
   // compressed (the first on ties), no leading zeros.
   char buf[INET6_ADDRSTRLEN];
-  if (inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof buf) == nullptr)
-    return 0;
+  if (inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof buf) == nullptr) return 0;
   std::size_t len = std::strlen(buf);
   std::memcpy(out, buf, len);
   return len;

@@ -28,8 +28,7 @@ struct IpAddress {
   // True for IPv4 (and therefore for the IPv4-mapped IPv6 form, which is the same endpoint).
   bool is_v4() const {
     for (int i = 0; i < 10; ++i) {
-      if (bytes[static_cast<std::size_t>(i)] != 0)
-        return false;
+      if (bytes[static_cast<std::size_t>(i)] != 0) return false;
     }
     return bytes[10] == 0xff && bytes[11] == 0xff;
   }

@@ -14,10 +14,8 @@ namespace flowlens {
 class StringArena {
  public:
   std::string_view copy(std::string_view s) {
-    if (s.empty())
-      return {};
-    if (s.size() > remaining_)
-      grow(s.size());
+    if (s.empty()) return {};
+    if (s.size() > remaining_) grow(s.size());
     char* dst = cursor_;
     std::memcpy(dst, s.data(), s.size());
     cursor_ += s.size();
@@ -25,8 +23,7 @@ class StringArena {
     return {dst, s.size()};
   }
   void clear() {
-    if (blocks_.size() > 1)
-      blocks_.erase(blocks_.begin(), blocks_.end() - 1);
+    if (blocks_.size() > 1) blocks_.erase(blocks_.begin(), blocks_.end() - 1);
     if (!blocks_.empty()) {
       cursor_ = blocks_.back().get();
       remaining_ = block_size_;

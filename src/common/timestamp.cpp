@@ -7,13 +7,11 @@ namespace {
 
 // Reads exactly `count` decimal digits at `text[pos]`.
 bool read_digits(std::string_view text, std::size_t pos, std::size_t count, int& value) {
-  if (pos + count > text.size())
-    return false;
+  if (pos + count > text.size()) return false;
   int v = 0;
   for (std::size_t i = 0; i < count; ++i) {
     char c = text[pos + i];
-    if (c < '0' || c > '9')
-      return false;
+    if (c < '0' || c > '9') return false;
     v = v * 10 + (c - '0');
   }
   value = v;
@@ -25,8 +23,7 @@ std::optional<Ticks> civil_to_ticks(int year, int month, int day, int hour, int 
   using namespace std::chrono;
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                      std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 59)
-    return std::nullopt;
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;
   std::int64_t days = sys_days{ymd}.time_since_epoch().count();
   return days * kTicksPerDay + hour * kTicksPerHour + minute * kTicksPerMinute +
          second * kTicksPerSecond;
@@ -62,13 +59,11 @@ std::optional<Ticks> parse_after_date(std::string_view text, int year, int month
       ++digits;
       ++pos;
     }
-    if (digits == 0 || digits > 9)
-      return std::nullopt;
+    if (digits == 0 || digits > 9) return std::nullopt;
   }
   Ticks offset = 0;
   if (pos == text.size()) {
-    if (zone_required)
-      return std::nullopt;
+    if (zone_required) return std::nullopt;
   } else if (text[pos] == 'Z' || text[pos] == 'z') {
     ++pos;
   } else if (text[pos] == '+' || text[pos] == '-') {
@@ -80,14 +75,11 @@ std::optional<Ticks> parse_after_date(std::string_view text, int year, int month
     offset = (text[pos] == '+' ? 1 : -1) * (oh * kTicksPerHour + om * kTicksPerMinute);
     pos += 6;
   }
-  if (pos != text.size())
-    return std::nullopt;
+  if (pos != text.size()) return std::nullopt;
   auto base = civil_to_ticks(year, month, day, hour, minute, second);
-  if (!base)
-    return std::nullopt;
+  if (!base) return std::nullopt;
   Ticks result = *base + fraction - offset;
-  if (result < kMinTicks || result > kMaxTicks)
-    return std::nullopt;
+  if (result < kMinTicks || result > kMaxTicks) return std::nullopt;
   return result;
 }
 
@@ -95,26 +87,21 @@ std::optional<Ticks> parse_after_date(std::string_view text, int year, int month
 
 std::optional<Ticks> parse_iso8601(std::string_view text) {
   int year = 0, month = 0, day = 0;
-  if (!parse_date(text, year, month, day))
-    return std::nullopt;
+  if (!parse_date(text, year, month, day)) return std::nullopt;
   return parse_after_date(text, year, month, day, /*zone_required=*/true);
 }
 
 std::optional<Ticks> parse_user_time(std::string_view text) {
   int year = 0, month = 0, day = 0;
-  if (!parse_date(text, year, month, day))
-    return std::nullopt;
-  if (text.size() == 10)
-    return civil_to_ticks(year, month, day, 0, 0, 0);
+  if (!parse_date(text, year, month, day)) return std::nullopt;
+  if (text.size() == 10) return civil_to_ticks(year, month, day, 0, 0, 0);
   return parse_after_date(text, year, month, day, /*zone_required=*/false);
 }
 
 void format_iso8601(Ticks ticks, char* out) {
   using namespace std::chrono;
-  if (ticks < kMinTicks)
-    ticks = kMinTicks;
-  if (ticks > kMaxTicks)
-    ticks = kMaxTicks;
+  if (ticks < kMinTicks) ticks = kMinTicks;
+  if (ticks > kMaxTicks) ticks = kMaxTicks;
   Ticks days = ticks / kTicksPerDay;
   Ticks rest = ticks % kTicksPerDay;
   if (rest < 0) {

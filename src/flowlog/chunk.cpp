@@ -21,11 +21,9 @@ Buffer BufferPool::acquire(std::size_t min_capacity) {
 }
 
 void BufferPool::release(Buffer buffer) {
-  if (!buffer.bytes || buffer.capacity > 2 * default_capacity_)
-    return;
+  if (!buffer.bytes || buffer.capacity > 2 * default_capacity_) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (free_.size() < max_pooled_)
-    free_.push_back(std::move(buffer));
+  if (free_.size() < max_pooled_) free_.push_back(std::move(buffer));
 }
 
 }  // namespace flowlens

@@ -45,10 +45,8 @@ std::string_view status_name(FlowStatus s) {
 }
 
 std::string_view l4_protocol_name(std::uint8_t protocol, char* buf) {
-  if (protocol == 6)
-    return "TCP";
-  if (protocol == 17)
-    return "UDP";
+  if (protocol == 6) return "TCP";
+  if (protocol == 17) return "UDP";
   auto end = std::to_chars(buf, buf + 4, protocol).ptr;
   return {buf, static_cast<std::size_t>(end - buf)};
 }
@@ -59,8 +57,7 @@ std::string_view known_encryption_name(std::uint8_t id) {
 
 std::uint8_t known_encryption_id(std::string_view code) {
   for (std::size_t i = 1; i < kKnownEncryptions.size(); ++i) {
-    if (kKnownEncryptions[i] == code)
-      return static_cast<std::uint8_t>(i);
+    if (kKnownEncryptions[i] == code) return static_cast<std::uint8_t>(i);
   }
   return 0xff;
 }
@@ -129,21 +126,17 @@ void FlowBatch::clear() {
 
 std::string_view FlowBatch::encryption_name(std::size_t tuple) const {
   std::uint8_t id = encryption[tuple];
-  if (id < kFirstCustomEncryption)
-    return kKnownEncryptions[id];
+  if (id < kFirstCustomEncryption) return kKnownEncryptions[id];
   return custom_encryptions[id - kFirstCustomEncryption];
 }
 
 std::uint8_t FlowBatch::intern_other_encryption(std::string_view code) {
   std::uint8_t id = known_encryption_id(code);
-  if (id != 0xff)
-    return id;
+  if (id != 0xff) return id;
   for (std::size_t i = 0; i < custom_encryptions.size(); ++i) {
-    if (custom_encryptions[i] == code)
-      return static_cast<std::uint8_t>(kFirstCustomEncryption + i);
+    if (custom_encryptions[i] == code) return static_cast<std::uint8_t>(kFirstCustomEncryption + i);
   }
-  if (custom_encryptions.size() >= 0xff - kFirstCustomEncryption)
-    return 0xff;
+  if (custom_encryptions.size() >= 0xff - kFirstCustomEncryption) return 0xff;
   custom_encryptions.push_back(arena.copy(code));
   return static_cast<std::uint8_t>(kFirstCustomEncryption + custom_encryptions.size() - 1);
 }

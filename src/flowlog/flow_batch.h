@@ -118,10 +118,8 @@ class FlowBatch {
   std::uint8_t intern_other_encryption(std::string_view code);
   std::uint8_t intern_encryption(std::string_view code) {
     // Nearly every tuple says NX or X.
-    if (code.size() == 2 && code[0] == 'N' && code[1] == 'X')
-      return 2;
-    if (code.size() == 1 && code[0] == 'X')
-      return 1;
+    if (code.size() == 2 && code[0] == 'N' && code[1] == 'X') return 2;
+    if (code.size() == 1 && code[0] == 'X') return 1;
     return intern_other_encryption(code);
   }
 };

@@ -30,8 +30,7 @@ std::string_view error_code_description(ParseErrorCode code) {
 }
 
 std::string make_excerpt(std::string_view bytes) {
-  if (bytes.size() <= kMaxExcerpt)
-    return std::string(bytes);
+  if (bytes.size() <= kMaxExcerpt) return std::string(bytes);
   std::size_t cut = kMaxExcerpt;
   // Step back over UTF-8 continuation bytes so the excerpt never ends mid-character.
   while (cut > 0 && (static_cast<unsigned char>(bytes[cut]) & 0xC0) == 0x80)
@@ -43,8 +42,7 @@ std::string format_error_line(const ParseError& error) {
   std::string where;
   if (error.record_index >= 0) {
     where = fmt::format("records[{}]", error.record_index);
-    if (error.tuple_index >= 0)
-      where += fmt::format(" tuple {}", error.tuple_index);
+    if (error.tuple_index >= 0) where += fmt::format(" tuple {}", error.tuple_index);
     where += ' ';
   }
   std::string line = fmt::format("{}: {}(byte {}): {}: {}", error.source, where, error.byte_offset,

@@ -44,8 +44,7 @@ void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limit
       Chunk chunk;
       chunk.input_index = i;
       try {
-        if (!splitter.next_chunk(chunk))
-          break;
+        if (!splitter.next_chunk(chunk)) break;
       } catch (const ReadError& e) {
         chunk = Chunk{};
         chunk.input_index = i;
@@ -56,8 +55,7 @@ void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limit
       }
       bool last = chunk.last_of_input;
       emit(std::move(chunk), last && splitter.unterminated());
-      if (last)
-        break;
+      if (last) break;
     }
   }
 }
@@ -73,8 +71,7 @@ void parse_one(RecordParser& parser, const std::vector<InputSpec>& inputs, Chunk
   out.bytes_consumed = chunk.bytes_consumed;
   out.last_of_input = chunk.last_of_input;
   out.unterminated = unterminated;
-  if (!chunk.records.empty())
-    parser.parse_chunk(chunk, out.batch, out.errors, out.stats);
+  if (!chunk.records.empty()) parser.parse_chunk(chunk, out.batch, out.errors, out.stats);
   // Errors in input order, whichever stage found them, so that the report never depends on
   // how the input was cut into chunks.
   if (out.errors.size() > 1) {
@@ -112,8 +109,7 @@ class Exchange {
   bool push_work(Chunk chunk, bool unterminated) {
     std::unique_lock<std::mutex> lock(mutex_);
     space_.wait(lock, [&] { return in_flight_ < max_in_flight_ || aborted_; });
-    if (aborted_)
-      return false;
+    if (aborted_) return false;
     ++in_flight_;
     work_.push_back(Work{next_seq_++, std::move(chunk), unterminated});
     work_ready_.notify_one();
@@ -129,16 +125,14 @@ class Exchange {
   std::optional<Work> pop_work() {
     std::unique_lock<std::mutex> lock(mutex_);
     work_ready_.wait(lock, [&] { return !work_.empty() || !producing_ || aborted_; });
-    if (aborted_ || work_.empty())
-      return std::nullopt;
+    if (aborted_ || work_.empty()) return std::nullopt;
     Work w = std::move(work_.front());
     work_.pop_front();
     return w;
   }
   std::unique_ptr<ParsedChunk> take_spare() {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (spares_.empty())
-      return std::make_unique<ParsedChunk>();
+    if (spares_.empty()) return std::make_unique<ParsedChunk>();
     auto p = std::move(spares_.back());
     spares_.pop_back();
     return p;
@@ -155,11 +149,9 @@ class Exchange {
       return aborted_ || done_.count(next_consume_) > 0 ||
              (!producing_ && next_consume_ == next_seq_);
     });
-    if (aborted_)
-      return nullptr;
+    if (aborted_) return nullptr;
     auto it = done_.find(next_consume_);
-    if (it == done_.end())
-      return nullptr;
+    if (it == done_.end()) return nullptr;
     auto p = std::move(it->second);
     done_.erase(it);
     ++next_consume_;
@@ -168,14 +160,12 @@ class Exchange {
   void recycle(std::unique_ptr<ParsedChunk> parsed) {
     std::lock_guard<std::mutex> lock(mutex_);
     --in_flight_;
-    if (spares_.size() < max_in_flight_)
-      spares_.push_back(std::move(parsed));
+    if (spares_.size() < max_in_flight_) spares_.push_back(std::move(parsed));
     space_.notify_one();
   }
   void abort(std::exception_ptr error) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!error_)
-      error_ = error;
+    if (!error_) error_ = error;
     aborted_ = true;
     space_.notify_all();
     work_ready_.notify_all();
@@ -248,8 +238,7 @@ void run_multi_threaded(const std::vector<InputSpec>& inputs, const PipelineOpti
   producer.join();
   for (auto& t : threads)
     t.join();
-  if (auto error = exchange.error())
-    std::rethrow_exception(error);
+  if (auto error = exchange.error()) std::rethrow_exception(error);
 }
 
 }  // namespace
@@ -257,8 +246,7 @@ void run_multi_threaded(const std::vector<InputSpec>& inputs, const PipelineOpti
 void run_parse_pipeline(const std::vector<InputSpec>& inputs, const PipelineOptions& options,
                         ChunkConsumer& consumer) {
   unsigned threads = options.threads;
-  if (threads == 0)
-    threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   if (threads == 1) {
     run_single_threaded(inputs, options, consumer);
   } else {

@@ -38,10 +38,8 @@ bool normalize_mac(std::string_view in, char (&out)[12]) {
   std::size_t n = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
-    if ((c == '-' || c == ':') && in.size() == 17 && i % 3 == 2)
-      continue;
-    if (n == 12)
-      return false;
+    if ((c == '-' || c == ':') && in.size() == 17 && i % 3 == 2) continue;
+    if (n == 12) return false;
     if (c >= '0' && c <= '9') {
       out[n++] = c;
     } else if (c >= 'A' && c <= 'F') {
@@ -160,8 +158,7 @@ struct RecordParser::Impl {
   // value's position, is named in the message.
   bool fail(ParseErrorCode code, std::string message, std::uint64_t where) {
     if (!failure) {
-      if (where > record_offset)
-        message += fmt::format(" (at byte {})", where);
+      if (where > record_offset) message += fmt::format(" (at byte {})", where);
       failure = Failure{code, std::move(message), record_offset};
     }
     return false;
@@ -176,16 +173,14 @@ struct RecordParser::Impl {
   // Reads a string value of a record-level key. A value of another type fails the record.
   bool record_string(od::value& v, std::string_view key, std::optional<std::string_view>& out) {
     od::json_type t;
-    if (!type_of(v, t))
-      return false;
+    if (!type_of(v, t)) return false;
     if (t != od::json_type::string) {
       return fail(ParseErrorCode::wrong_type,
                   fmt::format("`{}` must be a string, found {}", key, json_type_name(t)),
                   offset_of(v));
     }
     std::string_view s;
-    if (auto e = v.get_string().get(s))
-      return json_error(e, offset_of(v));
+    if (auto e = v.get_string().get(s)) return json_error(e, offset_of(v));
     if (s.size() > limits.max_string_bytes) {
       return fail(
           ParseErrorCode::field_too_long,
@@ -201,16 +196,14 @@ struct RecordParser::Impl {
   bool group_string(od::value& v, std::string_view path, std::optional<std::string_view>& out,
                     Problem& problem) {
     od::json_type t;
-    if (!type_of(v, t))
-      return false;
+    if (!type_of(v, t)) return false;
     if (t != od::json_type::string) {
       problem.set(ParseErrorCode::wrong_type,
                   fmt::format("`{}` must be a string, found {}", path, json_type_name(t)));
       return true;
     }
     std::string_view s;
-    if (auto e = v.get_string().get(s))
-      return json_error(e, offset_of(v));
+    if (auto e = v.get_string().get(s)) return json_error(e, offset_of(v));
     if (s.size() > limits.max_string_bytes) {
       problem.set(
           ParseErrorCode::field_too_long,
@@ -223,8 +216,7 @@ struct RecordParser::Impl {
 
   bool integer(od::value& v, std::string_view key, std::optional<std::int64_t>& out) {
     od::json_type t;
-    if (!type_of(v, t))
-      return false;
+    if (!type_of(v, t)) return false;
     std::int64_t n = 0;
     if (t != od::json_type::number || v.get_int64().get(n) != simdjson::SUCCESS) {
       return fail(
@@ -241,8 +233,7 @@ struct RecordParser::Impl {
   // without checking them, and a record must be valid JSON to the last byte to be accepted.
   bool validate(od::value v, int depth = 0) {
     od::json_type t;
-    if (!type_of(v, t))
-      return false;
+    if (!type_of(v, t)) return false;
     simdjson::error_code e = simdjson::SUCCESS;
     switch (t) {
       case od::json_type::string: {
@@ -263,36 +254,28 @@ struct RecordParser::Impl {
       case od::json_type::null: {
         bool is_null = false;
         e = v.is_null().get(is_null);
-        if (e == simdjson::SUCCESS && !is_null)
-          e = simdjson::N_ATOM_ERROR;
+        if (e == simdjson::SUCCESS && !is_null) e = simdjson::N_ATOM_ERROR;
         break;
       }
       case od::json_type::array: {
         od::array a;
-        if ((e = v.get_array().get(a)))
-          break;
+        if ((e = v.get_array().get(a))) break;
         for (auto element : a) {
           od::value item;
-          if ((e = element.get(item)))
-            break;
-          if (!validate(item, depth + 1))
-            return false;
+          if ((e = element.get(item))) break;
+          if (!validate(item, depth + 1)) return false;
         }
         break;
       }
       case od::json_type::object: {
         od::object o;
-        if ((e = v.get_object().get(o)))
-          break;
+        if ((e = v.get_object().get(o))) break;
         for (auto field : o) {
           std::string_view key;
-          if ((e = field.unescaped_key().get(key)))
-            break;
+          if ((e = field.unescaped_key().get(key))) break;
           od::value item;
-          if ((e = field.value().get(item)))
-            break;
-          if (!validate(item, depth + 1))
-            return false;
+          if ((e = field.value().get(item))) break;
+          if (!validate(item, depth + 1)) return false;
         }
         break;
       }
@@ -303,8 +286,7 @@ struct RecordParser::Impl {
   // Gets an array or object value, failing the record when the type differs.
   bool expect(od::value& v, od::json_type want, std::string_view path) {
     od::json_type t;
-    if (!type_of(v, t))
-      return false;
+    if (!type_of(v, t)) return false;
     if (t != want) {
       return fail(
           ParseErrorCode::wrong_type,
@@ -317,18 +299,15 @@ struct RecordParser::Impl {
   // flowTuples of one group: collect the raw strings.
   bool collect_tuples(od::value& v, std::uint32_t group) {
     od::array array;
-    if (auto e = v.get_array().get(array))
-      return json_error(e, offset_of(v));
+    if (auto e = v.get_array().get(array)) return json_error(e, offset_of(v));
     std::uint32_t index = 0;
     for (auto element : array) {
       od::value tv;
-      if (auto e = element.get(tv))
-        return json_error(e, record_offset);
+      if (auto e = element.get(tv)) return json_error(e, record_offset);
       std::string_view token = tv.raw_json_token();
       PendingTuple t{{}, offset_of(token.data()), group, index++, od::json_type::string, false};
       if (token.empty() || token.front() != '"') {
-        if (!type_of(tv, t.type))
-          return false;
+        if (!type_of(tv, t.type)) return false;
         tuples.push_back(t);
         continue;
       }
@@ -341,8 +320,7 @@ struct RecordParser::Impl {
       if (record_has_escapes && std::memchr(content.data(), '\\', content.size()) != nullptr) {
         // Escapes are legal JSON though Azure never writes them: unescape properly. The
         // unescaped copy lives in simdjson's buffer, which has no padding guarantee.
-        if (auto e = tv.get_string().get(content))
-          return json_error(e, t.offset);
+        if (auto e = tv.get_string().get(content)) return json_error(e, t.offset);
         t.padded = false;
       }
       t.text = content;
@@ -353,57 +331,44 @@ struct RecordParser::Impl {
 
   // VNet: flowRecords { flows: [ { aclID, flowGroups: [ { rule, flowTuples: [...] } ] } ] }
   bool walk_flow_records(od::value& v) {
-    if (!expect(v, od::json_type::object, "flowRecords"))
-      return false;
+    if (!expect(v, od::json_type::object, "flowRecords")) return false;
     od::object object;
-    if (auto e = v.get_object().get(object))
-      return json_error(e, offset_of(v));
+    if (auto e = v.get_object().get(object)) return json_error(e, offset_of(v));
     bool saw_flows = false;
     for (auto field : object) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key))
-        return json_error(e, record_offset);
+      if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
       od::value fv;
-      if (auto e = field.value().get(fv))
-        return json_error(e, record_offset);
+      if (auto e = field.value().get(fv)) return json_error(e, record_offset);
       if (key != "flows") {
-        if (!validate(fv))
-          return false;
+        if (!validate(fv)) return false;
         continue;
       }
       saw_flows = true;
-      if (!expect(fv, od::json_type::array, "flowRecords.flows"))
-        return false;
+      if (!expect(fv, od::json_type::array, "flowRecords.flows")) return false;
       od::array flows;
-      if (auto e = fv.get_array().get(flows))
-        return json_error(e, offset_of(fv));
+      if (auto e = fv.get_array().get(flows)) return json_error(e, offset_of(fv));
       for (auto flow_element : flows) {
         od::value flow;
-        if (auto e = flow_element.get(flow))
-          return json_error(e, record_offset);
+        if (auto e = flow_element.get(flow)) return json_error(e, record_offset);
         auto outer = static_cast<std::uint32_t>(outers.size());
         std::string path = fmt::format("flowRecords.flows[{}]", outer);
-        if (!expect(flow, od::json_type::object, path))
-          return false;
+        if (!expect(flow, od::json_type::object, path)) return false;
         outers.push_back({});
         od::object flow_object;
-        if (auto e = flow.get_object().get(flow_object))
-          return json_error(e, offset_of(flow));
+        if (auto e = flow.get_object().get(flow_object)) return json_error(e, offset_of(flow));
         bool saw_groups = false;
         for (auto flow_field : flow_object) {
           std::string_view fkey;
-          if (auto e = flow_field.unescaped_key().get(fkey))
-            return json_error(e, record_offset);
+          if (auto e = flow_field.unescaped_key().get(fkey)) return json_error(e, record_offset);
           od::value value;
-          if (auto e = flow_field.value().get(value))
-            return json_error(e, record_offset);
+          if (auto e = flow_field.value().get(value)) return json_error(e, record_offset);
           if (fkey == "aclID") {
             if (!group_string(value, path + ".aclID", outers[outer].value, outers[outer].problem))
               return false;
           } else if (fkey == "flowGroups") {
             saw_groups = true;
-            if (!walk_inner(value, outer, path + ".flowGroups", "rule"))
-              return false;
+            if (!walk_inner(value, outer, path + ".flowGroups", "rule")) return false;
           } else if (!validate(value)) {
             return false;
           }
@@ -427,57 +392,43 @@ struct RecordParser::Impl {
 
   // NSG: properties { Version, flows: [ { rule, flows: [ { mac, flowTuples: [...] } ] } ] }
   bool walk_properties(od::value& v) {
-    if (!expect(v, od::json_type::object, "properties"))
-      return false;
+    if (!expect(v, od::json_type::object, "properties")) return false;
     od::object object;
-    if (auto e = v.get_object().get(object))
-      return json_error(e, offset_of(v));
+    if (auto e = v.get_object().get(object)) return json_error(e, offset_of(v));
     bool saw_flows = false;
     for (auto field : object) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key))
-        return json_error(e, record_offset);
+      if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
       od::value fv;
-      if (auto e = field.value().get(fv))
-        return json_error(e, record_offset);
+      if (auto e = field.value().get(fv)) return json_error(e, record_offset);
       if (key == "Version") {
-        if (!integer(fv, "properties.Version", nsg_version))
-          return false;
+        if (!integer(fv, "properties.Version", nsg_version)) return false;
       } else if (key != "flows") {
-        if (!validate(fv))
-          return false;
+        if (!validate(fv)) return false;
       } else {
         saw_flows = true;
-        if (!expect(fv, od::json_type::array, "properties.flows"))
-          return false;
+        if (!expect(fv, od::json_type::array, "properties.flows")) return false;
         od::array rules;
-        if (auto e = fv.get_array().get(rules))
-          return json_error(e, offset_of(fv));
+        if (auto e = fv.get_array().get(rules)) return json_error(e, offset_of(fv));
         for (auto rule_element : rules) {
           od::value rule;
-          if (auto e = rule_element.get(rule))
-            return json_error(e, record_offset);
+          if (auto e = rule_element.get(rule)) return json_error(e, record_offset);
           auto outer = static_cast<std::uint32_t>(outers.size());
           std::string path = fmt::format("properties.flows[{}]", outer);
-          if (!expect(rule, od::json_type::object, path))
-            return false;
+          if (!expect(rule, od::json_type::object, path)) return false;
           outers.push_back({});
           od::object rule_object;
-          if (auto e = rule.get_object().get(rule_object))
-            return json_error(e, offset_of(rule));
+          if (auto e = rule.get_object().get(rule_object)) return json_error(e, offset_of(rule));
           for (auto rule_field : rule_object) {
             std::string_view rkey;
-            if (auto e = rule_field.unescaped_key().get(rkey))
-              return json_error(e, record_offset);
+            if (auto e = rule_field.unescaped_key().get(rkey)) return json_error(e, record_offset);
             od::value value;
-            if (auto e = rule_field.value().get(value))
-              return json_error(e, record_offset);
+            if (auto e = rule_field.value().get(value)) return json_error(e, record_offset);
             if (rkey == "rule") {
               if (!group_string(value, path + ".rule", outers[outer].value, outers[outer].problem))
                 return false;
             } else if (rkey == "flows") {
-              if (!walk_inner(value, outer, path + ".flows", "mac"))
-                return false;
+              if (!walk_inner(value, outer, path + ".flows", "mac")) return false;
             } else if (!validate(value)) {
               return false;
             }
@@ -498,33 +449,26 @@ struct RecordParser::Impl {
   // The inner array: VNet flowGroups (label key `rule`) or NSG flows (label key `mac`).
   bool walk_inner(od::value& v, std::uint32_t outer, const std::string& path,
                   std::string_view label_key) {
-    if (!expect(v, od::json_type::array, path))
-      return false;
+    if (!expect(v, od::json_type::array, path)) return false;
     od::array array;
-    if (auto e = v.get_array().get(array))
-      return json_error(e, offset_of(v));
+    if (auto e = v.get_array().get(array)) return json_error(e, offset_of(v));
     std::uint32_t inner = 0;
     for (auto element : array) {
       od::value item;
-      if (auto e = element.get(item))
-        return json_error(e, record_offset);
+      if (auto e = element.get(item)) return json_error(e, record_offset);
       std::string item_path = fmt::format("{}[{}]", path, inner);
-      if (!expect(item, od::json_type::object, item_path))
-        return false;
+      if (!expect(item, od::json_type::object, item_path)) return false;
       auto group = static_cast<std::uint32_t>(groups.size());
       groups.push_back(PendingGroup{outer, inner, std::nullopt, {}, offset_of(item)});
       ++inner;
       od::object object;
-      if (auto e = item.get_object().get(object))
-        return json_error(e, offset_of(item));
+      if (auto e = item.get_object().get(object)) return json_error(e, offset_of(item));
       bool saw_tuples = false;
       for (auto field : object) {
         std::string_view key;
-        if (auto e = field.unescaped_key().get(key))
-          return json_error(e, record_offset);
+        if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
         od::value value;
-        if (auto e = field.value().get(value))
-          return json_error(e, record_offset);
+        if (auto e = field.value().get(value)) return json_error(e, record_offset);
         if (key == label_key) {
           if (!group_string(value, fmt::format("{}.{}", item_path, label_key), groups[group].value,
                             groups[group].problem))
@@ -532,16 +476,14 @@ struct RecordParser::Impl {
         } else if (key == "flowTuples") {
           saw_tuples = true;
           od::json_type t;
-          if (!type_of(value, t))
-            return false;
+          if (!type_of(value, t)) return false;
           if (t != od::json_type::array) {
             groups[group].problem.set(ParseErrorCode::wrong_type,
                                       fmt::format("`{}.flowTuples` must be an array, found {}",
                                                   item_path, json_type_name(t)));
             continue;
           }
-          if (!collect_tuples(value, group))
-            return false;
+          if (!collect_tuples(value, group)) return false;
         } else if (!validate(value)) {
           return false;
         }
@@ -570,11 +512,9 @@ struct RecordParser::Impl {
     }
     for (auto field : object) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key))
-        return json_error(e, record_offset);
+      if (auto e = field.unescaped_key().get(key)) return json_error(e, record_offset);
       od::value v;
-      if (auto e = field.value().get(v))
-        return json_error(e, record_offset);
+      if (auto e = field.value().get(v)) return json_error(e, record_offset);
       bool ok = true;
       if (key == "time") {
         ok = record_string(v, key, time_text);
@@ -597,8 +537,7 @@ struct RecordParser::Impl {
       } else {
         ok = validate(v);
       }
-      if (!ok)
-        return false;
+      if (!ok) return false;
     }
     return true;
   }
@@ -621,32 +560,26 @@ struct RecordParser::Impl {
       return fail(ParseErrorCode::missing_field, fmt::format("record has no `{}`", key),
                   record_offset);
     };
-    if (!time_text)
-      return missing("time");
+    if (!time_text) return missing("time");
     if (kind == FlowLogKind::kVNet) {
-      if (!vnet_version)
-        return missing("flowLogVersion");
+      if (!vnet_version) return missing("flowLogVersion");
       if (*vnet_version != 4) {
         return fail(ParseErrorCode::unsupported_version,
                     fmt::format("flowLogVersion {} is not supported (VNet flow logs are version 4)",
                                 *vnet_version),
                     record_offset);
       }
-      if (!mac_text)
-        return missing("macAddress");
+      if (!mac_text) return missing("macAddress");
       if (!normalize_mac(*mac_text, mac)) {
         return fail(
             ParseErrorCode::invalid_mac,
             fmt::format("macAddress \"{}\" is not 12 hexadecimal digits", mac_text->substr(0, 40)),
             record_offset);
       }
-      if (!target_id)
-        return missing("targetResourceID");
-      if (!flow_log_id)
-        return missing("flowLogResourceID");
+      if (!target_id) return missing("targetResourceID");
+      if (!flow_log_id) return missing("flowLogResourceID");
     } else {
-      if (!nsg_version)
-        return missing("properties.Version");
+      if (!nsg_version) return missing("properties.Version");
       if (*nsg_version != 1 && *nsg_version != 2) {
         return fail(ParseErrorCode::unsupported_version,
                     fmt::format("properties.Version {} is not supported (NSG flow logs are "
@@ -654,8 +587,7 @@ struct RecordParser::Impl {
                                 *nsg_version),
                     record_offset);
       }
-      if (!resource_id)
-        return missing("resourceId");
+      if (!resource_id) return missing("resourceId");
     }
     auto t = parse_iso8601(*time_text);
     if (!t) {
@@ -702,14 +634,12 @@ struct RecordParser::Impl {
     FlowLogKind kind = FlowLogKind::kVNet;
     Ticks time = 0;
     char mac[12];
-    if (ok)
-      ok = validate(kind, time, mac);
+    if (ok) ok = validate(kind, time, mac);
     if (!ok) {
       ++stats.rejected_records;
       stats.rejected_tuples += tuples.size();
       std::string message = std::move(failure->message);
-      if (!tuples.empty())
-        message += fmt::format(" ({} tuples rejected with it)", tuples.size());
+      if (!tuples.empty()) message += fmt::format(" ({} tuples rejected with it)", tuples.size());
       add_error(errors, batch.source, span.record_index, -1, failure->offset, failure->code,
                 std::move(message), record_text);
       return;
@@ -821,8 +751,7 @@ struct RecordParser::Impl {
     batch.resize(n);
     // One error per unusable group, naming how many tuples it held.
     for (std::size_t g = 0; g < groups.size(); ++g) {
-      if (group_ids[g] != UINT32_MAX)
-        continue;
+      if (group_ids[g] != UINT32_MAX) continue;
       const Problem& why = group_problems_scratch[g];
       add_error(errors, batch.source, span.record_index, -1, groups[g].offset, why.code,
                 fmt::format("{} ({} tuples rejected with it)", why.message, group_rejected[g]), {});

@@ -22,8 +22,7 @@ RecordSplitter::RecordSplitter(ByteReader& reader, std::string source, const Par
 
 std::string RecordSplitter::describe_byte(std::uint64_t abs) const {
   unsigned char c = static_cast<unsigned char>(at(abs));
-  if (c >= 0x20 && c < 0x7f)
-    return fmt::format("'{}'", static_cast<char>(c));
+  if (c >= 0x20 && c < 0x7f) return fmt::format("'{}'", static_cast<char>(c));
   return fmt::format("byte 0x{:02x}", c);
 }
 
@@ -217,13 +216,10 @@ void RecordSplitter::process() {
       case State::kDocumentStart: {
         if (pos_ == 0) {
           // A UTF-8 byte-order mark is only meaningful at the very start of the input.
-          if (len_ < 3 && !eof_)
-            return;
-          if (len_ >= 3 && std::memcmp(ptr(0), "\xEF\xBB\xBF", 3) == 0)
-            pos_ = 3;
+          if (len_ < 3 && !eof_) return;
+          if (len_ >= 3 && std::memcmp(ptr(0), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
         }
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         saw_content_ = true;
         char c = at(pos_);
         if (c == '{') {
@@ -243,8 +239,7 @@ void RecordSplitter::process() {
         break;
       }
       case State::kEnvelopeKey: {
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         char c = at(pos_);
         if (c == '}') {
           report(ParseErrorCode::not_a_flow_log, "empty JSON object: no `records` array",
@@ -264,8 +259,7 @@ void RecordSplitter::process() {
         std::uint64_t close = pos_ + 1;
         while (close < end() && at(close) != '"' && at(close) != '\\')
           ++close;
-        if (close == end())
-          return;  // key not complete yet
+        if (close == end()) return;  // key not complete yet
         std::string_view key(ptr(pos_ + 1), static_cast<std::size_t>(close - pos_ - 1));
         if (key == "records" && at(close) == '"') {
           pos_ = close + 1;
@@ -278,8 +272,7 @@ void RecordSplitter::process() {
         break;
       }
       case State::kEnvelopeColon:
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         if (at(pos_) != ':') {
           damage(ParseErrorCode::invalid_json,
                  fmt::format("expected ':' after \"records\", found {}", describe_byte(pos_)), pos_,
@@ -290,8 +283,7 @@ void RecordSplitter::process() {
         state_ = State::kRecordsOpen;
         break;
       case State::kRecordsOpen:
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         if (at(pos_) != '[') {
           damage(ParseErrorCode::not_a_flow_log,
                  fmt::format("`records` must be an array, found {}", describe_byte(pos_)), pos_,
@@ -303,8 +295,7 @@ void RecordSplitter::process() {
         state_ = State::kArrayElement;
         break;
       case State::kArrayElement: {
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         char c = at(pos_);
         if (c == '{') {
           begin_record(pos_);
@@ -330,8 +321,7 @@ void RecordSplitter::process() {
         break;
       }
       case State::kArrayAfterElement: {
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         char c = at(pos_);
         if (c == ',') {
           ++pos_;
@@ -351,8 +341,7 @@ void RecordSplitter::process() {
         break;
       }
       case State::kAfterArray: {
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         char c = at(pos_);
         if (c == '}') {
           ++pos_;
@@ -375,8 +364,7 @@ void RecordSplitter::process() {
         std::size_t rel = static_cast<std::size_t>(pos_ - base_);
         StructureScanner::Result r = scanner_.scan(buffer_.bytes.get(), rel, len_);
         pos_ = base_ + rel;
-        if (r == StructureScanner::Result::kNeedMore)
-          return;
+        if (r == StructureScanner::Result::kNeedMore) return;
         if (r == StructureScanner::Result::kComplete) {
           state_ = State::kDocumentEnd;
         } else {
@@ -386,8 +374,7 @@ void RecordSplitter::process() {
         break;
       }
       case State::kDocumentEnd: {
-        if (!skip_whitespace())
-          return;
+        if (!skip_whitespace()) return;
         char c = at(pos_);
         if (c == '{' || c == '[') {
           state_ = State::kDocumentStart;  // another document follows
@@ -400,22 +387,18 @@ void RecordSplitter::process() {
       }
       case State::kRecord:
         scan_record();
-        if (state_ == State::kRecord)
-          return;
+        if (state_ == State::kRecord) return;
         break;
       case State::kResync: {
         // Candidates are '{' right after ',' or '[' (whitespace aside): where records start.
         std::uint64_t e = end();
         while (pos_ < e) {
           char c = at(pos_);
-          if (c == '{' && (prev_significant_ == ',' || prev_significant_ == '['))
-            break;
-          if (!is_space(c))
-            prev_significant_ = c;
+          if (c == '{' && (prev_significant_ == ',' || prev_significant_ == '[')) break;
+          if (!is_space(c)) prev_significant_ = c;
           ++pos_;
         }
-        if (pos_ == e)
-          return;
+        if (pos_ == e) return;
         record_start_ = pos_;
         scanner_.reset();
         state_ = State::kTentative;
@@ -423,8 +406,7 @@ void RecordSplitter::process() {
       }
       case State::kTentative:
         scan_tentative();
-        if (state_ == State::kTentative)
-          return;
+        if (state_ == State::kTentative) return;
         break;
     }
   }
@@ -536,13 +518,11 @@ void RecordSplitter::emit(Chunk& out, bool last) {
 }
 
 bool RecordSplitter::next_chunk(Chunk& out) {
-  if (finished_)
-    return false;
+  if (finished_) return false;
   for (;;) {
     process();
     if (eof_) {
-      if (handle_end_of_input())
-        continue;
+      if (handle_end_of_input()) continue;
       finished_ = true;
       emit(out, true);
       return true;

@@ -25,8 +25,7 @@ inline std::size_t find_string_special(const char* data, std::size_t pos, std::s
   }
 #endif
   for (; pos < end; ++pos) {
-    if (data[pos] == '"' || data[pos] == '\\')
-      return pos;
+    if (data[pos] == '"' || data[pos] == '\\') return pos;
   }
   return end;
 }
@@ -54,8 +53,7 @@ inline std::size_t find_structural(const char* data, std::size_t pos, std::size_
 #endif
   for (; pos < end; ++pos) {
     char c = data[pos];
-    if (c == '"' || c == '{' || c == '}' || c == '[' || c == ']')
-      return pos;
+    if (c == '"' || c == '{' || c == '}' || c == '[' || c == ']') return pos;
   }
   return end;
 }
@@ -75,14 +73,12 @@ inline std::uint64_t prefix_xor(std::uint64_t x) {
 
 StructureScanner::Result StructureScanner::bracket(char c) {
   if (c == '{' || c == '[') {
-    if (depth_ == kMaxDepth)
-      return Result::kTooDeep;
+    if (depth_ == kMaxDepth) return Result::kTooDeep;
     stack_[static_cast<std::size_t>(depth_++)] = c;
     return Result::kNeedMore;
   }
   char open = c == '}' ? '{' : '[';
-  if (depth_ == 0 || stack_[static_cast<std::size_t>(depth_ - 1)] != open)
-    return Result::kMismatch;
+  if (depth_ == 0 || stack_[static_cast<std::size_t>(depth_ - 1)] != open) return Result::kMismatch;
   return --depth_ == 0 ? Result::kComplete : Result::kNeedMore;
 }
 
@@ -121,8 +117,7 @@ StructureScanner::Result StructureScanner::scan_scalar(const char* data, std::si
       continue;
     }
     Result r = bracket(data[k]);
-    if (r != Result::kNeedMore)
-      return r;
+    if (r != Result::kNeedMore) return r;
   }
   return Result::kNeedMore;
 }
@@ -136,8 +131,7 @@ StructureScanner::Result StructureScanner::scan(const char* data, std::size_t& p
   while (end - pos >= 64) {
     if (escape_pending_) {
       Result r = scan_scalar(data, pos, pos + 1);
-      if (r != Result::kNeedMore)
-        return r;
+      if (r != Result::kNeedMore) return r;
       continue;
     }
     // Per 16 bytes: quotes, backslashes and bracket candidates. `c | 0x26` is 0x7F exactly for
@@ -164,20 +158,17 @@ StructureScanner::Result StructureScanner::scan(const char* data, std::size_t& p
     }
     if (backslashes != 0) {
       Result r = scan_scalar(data, pos, pos + 64);
-      if (r != Result::kNeedMore)
-        return r;
+      if (r != Result::kNeedMore) return r;
       continue;
     }
     std::uint64_t inside = prefix_xor(quotes);
-    if (in_string_)
-      inside = ~inside;
+    if (in_string_) inside = ~inside;
     std::uint64_t brackets = candidates & ~inside;
     while (brackets != 0) {
       auto bit = static_cast<std::size_t>(__builtin_ctzll(brackets));
       brackets &= brackets - 1;
       char c = data[pos + bit];
-      if (c != '{' && c != '}' && c != '[' && c != ']')
-        continue;  // a stray letter
+      if (c != '{' && c != '}' && c != '[' && c != ']') continue;  // a stray letter
       Result r = bracket(c);
       if (r != Result::kNeedMore) {
         pos += bit + 1;

@@ -64,8 +64,7 @@ FLOWLENS_INLINE bool short_decimal(const char* p, std::size_t len, std::uint64_t
   if (len < 8) {
     chunk = (chunk << (8 * (8 - len))) | (0x3030303030303030ULL >> (8 * len));
   }
-  if (!eight_digits(chunk))
-    return false;
+  if (!eight_digits(chunk)) return false;
   value = eight_digit_value(chunk);
   return true;
 }
@@ -73,26 +72,22 @@ FLOWLENS_INLINE bool short_decimal(const char* p, std::size_t len, std::uint64_t
 // Parses field [p, p+len) as an unsigned decimal of 1-19 digits (so it fits in 64 bits).
 // Needs 8 readable bytes after the field.
 FLOWLENS_INLINE bool parse_decimal(const char* p, std::size_t len, std::uint64_t& value) {
-  if (len == 0 || len > 19)
-    return false;
+  if (len == 0 || len > 19) return false;
   if (len <= 4) {
     // Short numbers (ports, protocol, small counters): a plain loop is quickest on real logs.
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < len; ++i) {
       auto d = static_cast<unsigned char>(p[i] - '0');
-      if (d > 9)
-        return false;
+      if (d > 9) return false;
       v = v * 10 + d;
     }
     value = v;
     return true;
   }
-  if (len <= 8)
-    return short_decimal(p, len, value);
+  if (len <= 8) return short_decimal(p, len, value);
   std::uint64_t high = 0, low = 0;
   if (len <= 16) {
-    if (!short_decimal(p, len - 8, high) || !short_decimal(p + len - 8, 8, low))
-      return false;
+    if (!short_decimal(p, len - 8, high) || !short_decimal(p + len - 8, 8, low)) return false;
     value = high * 100000000ULL + low;
     return true;
   }
@@ -148,8 +143,7 @@ FLOWLENS_INLINE bool parse_address(const char* p, std::size_t len, std::uint64_t
     // Not a dotted quad; it may still be IPv6 with an IPv4 tail (::ffff:1.2.3.4).
   }
   std::string_view text(p, len);
-  if (text.find(':') == std::string_view::npos)
-    return false;
+  if (text.find(':') == std::string_view::npos) return false;
   return parse_ip(text, out);
 }
 
@@ -202,23 +196,18 @@ FLOWLENS_INLINE bool parse_protocol(const char* p, std::size_t len, std::uint8_t
     return true;
   }
   std::uint64_t v = 0;
-  if (len > 3 || !parse_decimal(p, len, v) || v > 255)
-    return false;
+  if (len > 3 || !parse_decimal(p, len, v) || v > 255) return false;
   protocol = static_cast<std::uint8_t>(v);
   return true;
 }
 
 // Encryption: X, NX, or NX_ followed by upper-case letters, digits and underscores.
 FLOWLENS_INLINE bool valid_encryption(std::string_view code) {
-  if (code.size() == 2 && code[0] == 'N' && code[1] == 'X')
-    return true;
-  if (code.size() == 1 && code[0] == 'X')
-    return true;
-  if (code.size() < 4 || code.size() > 64 || code.substr(0, 3) != "NX_")
-    return false;
+  if (code.size() == 2 && code[0] == 'N' && code[1] == 'X') return true;
+  if (code.size() == 1 && code[0] == 'X') return true;
+  if (code.size() < 4 || code.size() > 64 || code.substr(0, 3) != "NX_") return false;
   for (char c : code.substr(3)) {
-    if (!((c >= 'A' && c <= 'Z') || is_digit(c) || c == '_'))
-      return false;
+    if (!((c >= 'A' && c <= 'Z') || is_digit(c) || c == '_')) return false;
   }
   return true;
 }
@@ -232,8 +221,7 @@ constexpr std::array<FlowState, 256> make_state_table(bool allow_deny) {
   t['B'] = FlowState::kBegin;
   t['C'] = FlowState::kContinuing;
   t['E'] = FlowState::kEnd;
-  if (allow_deny)
-    t['D'] = FlowState::kDeny;
+  if (allow_deny) t['D'] = FlowState::kDeny;
   return t;
 }
 constexpr std::array<FlowState, 256> kVNetStates = make_state_table(true);
@@ -275,11 +263,9 @@ FieldFailure parse_fields(std::string_view text, TupleLayout layout, ParsedTuple
       mask &= valid;
       dot_mask &= valid;
     }
-    if (i < 64)
-      dots |= static_cast<std::uint64_t>(dot_mask) << i;
+    if (i < 64) dots |= static_cast<std::uint64_t>(dot_mask) << i;
     while (mask != 0) {
-      if (commas == 12)
-        return {ParseErrorCode::tuple_field_count, 12};
+      if (commas == 12) return {ParseErrorCode::tuple_field_count, 12};
       comma[commas++] =
           static_cast<std::uint32_t>(i) + static_cast<std::uint32_t>(__builtin_ctz(mask));
       mask &= mask - 1;
@@ -303,8 +289,7 @@ FieldFailure parse_fields(std::string_view text, TupleLayout layout, ParsedTuple
   // take the IPv6/slow path, which re-checks everything).
   auto field_dots = [&](int f) -> std::uint64_t {
     std::size_t start = static_cast<std::size_t>(begin(f) - buf), len = length(f);
-    if (start + len > 64 || len > 15)
-      return 0;
+    if (start + len > 64 || len > 15) return 0;
     return (dots >> start) & ((std::uint64_t{1} << len) - 1);
   };
   if (!parse_address(begin(1), length(1), field_dots(1), out.src_ip)) {
@@ -314,32 +299,26 @@ FieldFailure parse_fields(std::string_view text, TupleLayout layout, ParsedTuple
     return {ParseErrorCode::invalid_ip, 2};
   }
   ParseErrorCode code = ParseErrorCode::invalid_port;
-  if (!parse_port(begin(3), length(3), out.src_port, code))
-    return {code, 3};
-  if (!parse_port(begin(4), length(4), out.dest_port, code))
-    return {code, 4};
+  if (!parse_port(begin(3), length(3), out.src_port, code)) return {code, 3};
+  if (!parse_port(begin(4), length(4), out.dest_port, code)) return {code, 4};
   if (!parse_protocol(begin(5), length(5), out.protocol))
     return {ParseErrorCode::invalid_protocol, 5};
   char c = length(6) == 1 ? *begin(6) : 0;
   bool outbound = c == 'O';
-  if (!(outbound || c == 'I'))
-    return {ParseErrorCode::invalid_direction, 6};
+  if (!(outbound || c == 'I')) return {ParseErrorCode::invalid_direction, 6};
   out.direction = outbound ? FlowDirection::kOutbound : FlowDirection::kInbound;
   c = length(7) == 1 ? *begin(7) : 0;
   if (layout == TupleLayout::kVNet) {
     out.state = state_of(begin(7), length(7), true);
-    if (out.state == FlowState::kNone)
-      return {ParseErrorCode::invalid_state, 7};
+    if (out.state == FlowState::kNone) return {ParseErrorCode::invalid_state, 7};
     out.status = out.state == FlowState::kDeny ? FlowStatus::kDenied : FlowStatus::kAllowed;
     std::string_view enc(begin(8), length(8));
-    if (!valid_encryption(enc))
-      return {ParseErrorCode::invalid_encryption, 8};
+    if (!valid_encryption(enc)) return {ParseErrorCode::invalid_encryption, 8};
     out.encryption = enc;
     out.version = 4;
   } else {
     bool denied = c == 'D';
-    if (!(denied || c == 'A'))
-      return {ParseErrorCode::invalid_decision, 7};
+    if (!(denied || c == 'A')) return {ParseErrorCode::invalid_decision, 7};
     out.status = denied ? FlowStatus::kDenied : FlowStatus::kAllowed;
     out.encryption = {};
     if (fields == 8) {
@@ -350,15 +329,13 @@ FieldFailure parse_fields(std::string_view text, TupleLayout layout, ParsedTuple
       return kOk;
     }
     out.state = state_of(begin(8), length(8), false);
-    if (out.state == FlowState::kNone)
-      return {ParseErrorCode::invalid_state, 8};
+    if (out.state == FlowState::kNone) return {ParseErrorCode::invalid_state, 8};
     out.version = 2;
   }
   std::int64_t* counters[4] = {&out.packets_src_to_dest, &out.bytes_src_to_dest,
                                &out.packets_dest_to_src, &out.bytes_dest_to_src};
   for (int k = 0; k < 4; ++k) {
-    if (!parse_counter(begin(9 + k), length(9 + k), *counters[k], code))
-      return {code, 9 + k};
+    if (!parse_counter(begin(9 + k), length(9 + k), *counters[k], code)) return {code, 9 + k};
   }
   return kOk;
 }
@@ -378,8 +355,7 @@ std::vector<std::string_view> split_fields(std::string_view text) {
 }
 
 std::string quoted(std::string_view field) {
-  if (field.size() > 48)
-    return fmt::format("\"{}...\"", field.substr(0, 48));
+  if (field.size() > 48) return fmt::format("\"{}...\"", field.substr(0, 48));
   return fmt::format("\"{}\"", field);
 }
 
@@ -468,13 +444,11 @@ bool parse_tuple_padded(std::string_view text, TupleLayout layout, ParsedTuple& 
 
 bool parse_tuple(std::string_view text, TupleLayout layout, ParsedTuple& out,
                  TupleProblem& problem) {
-  if (text.size() > kMaxTupleLength)
-    return parse_tuple_padded(text, layout, out, problem);
+  if (text.size() > kMaxTupleLength) return parse_tuple_padded(text, layout, out, problem);
   char buf[kMaxTupleLength + kTuplePadding];
   std::memcpy(buf, text.data(), text.size());
   std::memset(buf + text.size(), 0, kTuplePadding);
-  if (!parse_tuple_padded(std::string_view(buf, text.size()), layout, out, problem))
-    return false;
+  if (!parse_tuple_padded(std::string_view(buf, text.size()), layout, out, problem)) return false;
   // The encryption code must point into the caller's text, not into this copy.
   if (!out.encryption.empty()) {
     out.encryption =

@@ -39,8 +39,7 @@ void flow_events(const Flow& f, std::uint32_t index, LogKind kind, std::vector<E
     return;
   }
   out.push_back(Event{f.start, index, 0, FlowState::kBegin, 0, 0, 0, 0});
-  if (kind == LogKind::kNsgV1)
-    return;  // v1 logs a flow once, when it starts
+  if (kind == LogKind::kNsgV1) return;  // v1 logs a flow once, when it starts
   Ticks end = f.start + f.duration;
   std::int64_t done[4] = {0, 0, 0, 0};
   const std::int64_t total[4] = {f.packets_src_to_dest, f.bytes_src_to_dest, f.packets_dest_to_src,
@@ -60,8 +59,7 @@ void flow_events(const Flow& f, std::uint32_t index, LogKind kind, std::vector<E
     }
     out.push_back(Event{at, index, seq++, last ? FlowState::kEnd : FlowState::kContinuing, delta[0],
                         delta[1], delta[2], delta[3]});
-    if (last)
-      break;
+    if (last) break;
   }
 }
 
@@ -192,13 +190,10 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r, 
     std::int64_t minute = e.time / kTicksPerMinute;
     return minute < first_minute || minute >= end_minute;
   });
-  if (events.empty())
-    return stats;
+  if (events.empty()) return stats;
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    if (a.time != b.time)
-      return a.time < b.time;
-    if (a.flow != b.flow)
-      return a.flow < b.flow;
+    if (a.time != b.time) return a.time < b.time;
+    if (a.flow != b.flow) return a.flow < b.flow;
     return a.seq < b.seq;
   });
 
@@ -265,8 +260,7 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r, 
         // One aclID entry for the AVNM configuration, one for the subnet's NSG.
         bool new_acl = d == 0 || (distinct[d - 1] == 0 && key != 0);
         if (new_acl) {
-          if (open_acl)
-            out += "]},";
+          if (open_acl) out += "]},";
           out += "{\"aclID\":\"";
           out += key == 0 ? w.avnm_guid : nsg.guid;
           out += "\",\"flowGroups\":[";
@@ -278,16 +272,14 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r, 
         out += key == 0 ? w.avnm_rule : std::string(rule);
         out += "\",\"flowTuples\":[";
       } else {
-        if (d > 0)
-          out += ',';
+        if (d > 0) out += ',';
         out += "{\"rule\":\"";
         out += rule;
         out += "\",\"flows\":[{\"mac\":\"" + mac + "\",\"flowTuples\":[";
       }
       bool first_tuple = true;
       for (std::size_t i = begin; i < end; ++i) {
-        if (keys[i - begin] != key)
-          continue;
+        if (keys[i - begin] != key) continue;
         const Event& e = events[i];
         const Flow& f = flows[e.flow];
         out += first_tuple ? "\"" : ",\"";
@@ -365,15 +357,13 @@ BlobStats render_blob(const World& w, std::uint64_t seed, const BlobRequest& r, 
       }
       out += r.kind == LogKind::kVNet ? "]}" : "]}]}";
     }
-    if (r.kind == LogKind::kVNet)
-      out += "]}";  // flowGroups, acl entry
-    out += "]}}";   // flows, flowRecords/properties, record
+    if (r.kind == LogKind::kVNet) out += "]}";  // flowGroups, acl entry
+    out += "]}}";                               // flows, flowRecords/properties, record
     ++stats.records;
     begin = end;
   }
   bool complete = r.minutes >= 60;
-  if (complete)
-    out += "]}";
+  if (complete) out += "]}";
   stats.files = 1;
   stats.unterminated = complete ? 0 : 1;
   stats.bytes = out.size();

@@ -27,12 +27,10 @@ const char* container_of(LogKind kind) {
 void write_file(const fs::path& path, const std::string& content) {
   fs::create_directories(path.parent_path());
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr)
-    throw std::runtime_error(fmt::format("cannot create {}", path.string()));
+  if (f == nullptr) throw std::runtime_error(fmt::format("cannot create {}", path.string()));
   bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
   ok = std::fclose(f) == 0 && ok;
-  if (!ok)
-    throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+  if (!ok) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
 }
 
 // Minutes written into the blobs of the last hour when it is still "in progress".
@@ -46,15 +44,13 @@ int in_progress_minutes(std::uint64_t seed) {
 BlobStats generate(const GenOptions& o, const GenProgress& progress) {
   World world = build_world(o.seed, o.scale);
   std::int64_t first_hour = o.start / kTicksPerHour;
-  if (o.start < 0 && o.start % kTicksPerHour != 0)
-    --first_hour;
+  if (o.start < 0 && o.start % kTicksPerHour != 0) --first_hour;
 
   std::vector<BlobRequest> requests;
   for (int h = 0; h < o.hours; ++h) {
     for (std::size_t nic = 0; nic < world.nics.size(); ++nic) {
       BlobRequest r{nic, first_hour + h, o.kind, 60};
-      if (o.in_progress && h == o.hours - 1)
-        r.minutes = in_progress_minutes(o.seed);
+      if (o.in_progress && h == o.hours - 1) r.minutes = in_progress_minutes(o.seed);
       requests.push_back(r);
     }
   }
@@ -86,8 +82,7 @@ BlobStats generate(const GenOptions& o, const GenProgress& progress) {
   bool wrote_record = false;
   std::uint64_t stdout_bytes = 12;
   std::condition_variable emitted;
-  if (to_stdout)
-    std::fputs("{\"records\":[", stdout);
+  if (to_stdout) std::fputs("{\"records\":[", stdout);
   const std::size_t window = threads * 4;
 
   auto worker = [&] {
@@ -95,25 +90,21 @@ BlobStats generate(const GenOptions& o, const GenProgress& progress) {
     try {
       for (;;) {
         std::size_t i = next.fetch_add(1);
-        if (i >= requests.size())
-          break;
+        if (i >= requests.size()) break;
         if (to_stdout) {
           std::unique_lock<std::mutex> lock(mutex);
           emitted.wait(lock, [&] { return i < next_to_emit + window || failure; });
-          if (failure)
-            break;
+          if (failure) break;
         }
         BlobStats stats = render_blob(world, o.seed, requests[i], blob);
         if (!to_stdout) {
-          if (!blob.empty())
-            write_file(fs::path(o.out) / blob_path(world, requests[i]), blob);
+          if (!blob.empty()) write_file(fs::path(o.out) / blob_path(world, requests[i]), blob);
         } else {
           // Keep only the records: drop `{"records":[` and a closing `]}`.
           std::string records;
           if (!blob.empty()) {
             std::size_t end = blob.size();
-            if (requests[i].minutes >= 60)
-              end -= 2;
+            if (requests[i].minutes >= 60) end -= 2;
             records.assign(blob, 12, end - 12);
           }
           std::unique_lock<std::mutex> lock(mutex);
@@ -140,13 +131,11 @@ BlobStats generate(const GenOptions& o, const GenProgress& progress) {
         }
         std::uint64_t d = ++done;
         std::uint64_t bytes = written += stats.bytes;
-        if (progress)
-          progress(d, requests.size(), bytes);
+        if (progress) progress(d, requests.size(), bytes);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex);
-      if (!failure)
-        failure = std::current_exception();
+      if (!failure) failure = std::current_exception();
       emitted.notify_all();
     }
   };
@@ -155,12 +144,10 @@ BlobStats generate(const GenOptions& o, const GenProgress& progress) {
     pool.emplace_back(worker);
   for (auto& t : pool)
     t.join();
-  if (failure)
-    std::rethrow_exception(failure);
+  if (failure) std::rethrow_exception(failure);
   if (to_stdout) {
     std::fputs("]}", stdout);
-    if (std::fflush(stdout) != 0)
-      throw std::runtime_error("cannot write to stdout");
+    if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write to stdout");
     // The stream is one complete document.
     totals.files = 1;
     totals.unterminated = 0;

@@ -50,13 +50,11 @@ double burst(std::uint64_t seed, std::int64_t slot) {
 
 template <typename F>
 void arrivals(Rng& rng, Ticks slot_start, double per_hour, F&& fn) {
-  if (per_hour <= 0)
-    return;
+  if (per_hour <= 0) return;
   double t = 0;
   for (;;) {
     t += rng.exponential(1.0 / per_hour);
-    if (t >= 1.0)
-      return;
+    if (t >= 1.0) return;
     fn(to_millis(slot_start + static_cast<Ticks>(t * static_cast<double>(kTicksPerHour))));
   }
 }
@@ -140,8 +138,7 @@ void east_west_from(const World& w, std::uint64_t seed, std::size_t client, std:
   Rng rng(mix_seed(seed, client + 1, static_cast<std::uint64_t>(slot), kEastWest));
   auto call = [&](const std::vector<std::size_t>& servers, double per_hour, std::uint16_t port,
                   std::uint8_t server_rule, double long_share, double req, double resp) {
-    if (servers.empty())
-      return;
+    if (servers.empty()) return;
     arrivals(rng, slot_start, per_hour, [&](Ticks t) {
       std::size_t server = servers[rng.below(servers.size())];
       Flow f = allowed(t, me.ip, w.nics[server].ip, ephemeral_port(rng), port, 6,
@@ -165,8 +162,7 @@ void east_west_from(const World& w, std::uint64_t seed, std::size_t client, std:
     case Role::kJump: {
       std::vector<std::size_t> all;
       for (std::size_t i = 0; i < w.nics.size(); ++i) {
-        if (i != client)
-          all.push_back(i);
+        if (i != client) all.push_back(i);
       }
       Rng ssh(mix_seed(seed, client + 1, static_cast<std::uint64_t>(slot), kEastWest + 100));
       arrivals(ssh, slot_start, 3.0 * day, [&](Ticks t) {
@@ -312,8 +308,7 @@ void web_inbound(const World& w, std::uint64_t seed, std::size_t nic, std::int64
 
 void nightly_backup(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slot,
                     std::vector<Flow>& out) {
-  if (slot % 24 != 2)
-    return;  // 02:00 UTC
+  if (slot % 24 != 2) return;  // 02:00 UTC
   const Nic& me = w.nics[nic];
   Rng rng(mix_seed(seed, nic + 1, static_cast<std::uint64_t>(slot), kBackup));
   Ticks start =
@@ -347,8 +342,7 @@ void flows_at_nic(const World& w, std::uint64_t seed, std::size_t nic, std::int6
       break;
     case Role::kApp:
       scans(w, seed, nic, slot, 12 * r * boost, out);
-      if (me.compromised)
-        outbound_to_internet(w, seed, nic, slot, kBeacon, 12, out);
+      if (me.compromised) outbound_to_internet(w, seed, nic, slot, kBeacon, 12, out);
       break;
     case Role::kDb:
       scans(w, seed, nic, slot, 8 * r * boost, out);
@@ -377,8 +371,7 @@ void flows_at_nic(const World& w, std::uint64_t seed, std::size_t nic, std::int6
     calls.clear();
     east_west_from(w, seed, client, slot, calls);
     for (const EastWestFlow& c : calls) {
-      if (c.server != nic)
-        continue;
+      if (c.server != nic) continue;
       Flow f = c.flow;
       f.direction = FlowDirection::kInbound;
       f.verdict = Verdict{false, c.server_rule};
@@ -386,12 +379,9 @@ void flows_at_nic(const World& w, std::uint64_t seed, std::size_t nic, std::int6
     }
   };
   std::vector<Role> client_roles;
-  if (me.role == Role::kApp)
-    client_roles.push_back(Role::kWeb);
-  if (me.role == Role::kDb || me.role == Role::kAnalytics)
-    client_roles.push_back(Role::kApp);
-  if (me.role != Role::kJump)
-    client_roles.push_back(Role::kJump);
+  if (me.role == Role::kApp) client_roles.push_back(Role::kWeb);
+  if (me.role == Role::kDb || me.role == Role::kAnalytics) client_roles.push_back(Role::kApp);
+  if (me.role != Role::kJump) client_roles.push_back(Role::kJump);
   for (Role role : client_roles) {
     for (std::size_t client : w.nics_with_role(role))
       serve(client);

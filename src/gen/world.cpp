@@ -42,18 +42,12 @@ constexpr std::array<int, 96> kPublicFirstOctets = {
 
 bool is_public_v4(std::uint32_t a) {
   int o1 = static_cast<int>(a >> 24), o2 = static_cast<int>((a >> 16) & 0xff);
-  if (o1 == 0 || o1 == 10 || o1 == 127 || o1 >= 224)
-    return false;
-  if (o1 == 100 && o2 >= 64 && o2 < 128)
-    return false;
-  if (o1 == 169 && o2 == 254)
-    return false;
-  if (o1 == 172 && o2 >= 16 && o2 < 32)
-    return false;
-  if (o1 == 192 && o2 == 168)
-    return false;
-  if (o1 == 20 || o1 == 40 || o1 == 52 || o1 == 13)
-    return false;  // kept for Azure services
+  if (o1 == 0 || o1 == 10 || o1 == 127 || o1 >= 224) return false;
+  if (o1 == 100 && o2 >= 64 && o2 < 128) return false;
+  if (o1 == 169 && o2 == 254) return false;
+  if (o1 == 172 && o2 >= 16 && o2 < 32) return false;
+  if (o1 == 192 && o2 == 168) return false;
+  if (o1 == 20 || o1 == 40 || o1 == 52 || o1 == 13) return false;  // kept for Azure services
   return true;
 }
 
@@ -62,8 +56,7 @@ std::uint32_t random_public_ip(Rng& rng) {
     std::uint32_t a = v4(kPublicFirstOctets[rng.below(kPublicFirstOctets.size())],
                          static_cast<int>(rng.below(256)), static_cast<int>(rng.below(256)),
                          1 + static_cast<int>(rng.below(254)));
-    if (is_public_v4(a))
-      return a;
+    if (is_public_v4(a)) return a;
   }
 }
 
@@ -91,8 +84,7 @@ std::string make_guid(std::uint64_t seed, std::uint64_t id) {
 std::vector<std::size_t> World::nics_with_role(Role role) const {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < nics.size(); ++i) {
-    if (nics[i].role == role)
-      out.push_back(i);
+    if (nics[i].role == role) out.push_back(i);
   }
   return out;
 }
@@ -174,8 +166,7 @@ World build_world(std::uint64_t seed, Scale scale) {
   }
   // One application VM has been compromised and beacons out.
   auto apps = w.nics_with_role(Role::kApp);
-  if (!apps.empty())
-    w.nics[apps[apps.size() / 2]].compromised = true;
+  if (!apps.empty()) w.nics[apps[apps.size() / 2]].compromised = true;
 
   for (int i = 0; i < 600; ++i) {
     std::uint32_t ip = random_public_ip(rng);

@@ -83,8 +83,7 @@ Pieces make_pieces(const FlowBatch& batch, RowFormat format) {
 std::string csv_header() {
   std::string h;
   for (std::size_t i = 0; i < kFlowColumns.size(); ++i) {
-    if (i > 0)
-      h += ',';
+    if (i > 0) h += ',';
     h += kFlowColumns[i].name;
   }
   h += '\n';

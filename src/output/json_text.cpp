@@ -10,21 +10,15 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = byte(i);
   std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-  if (n == 0 || c > 0xF4 || (c & 0xFE) == 0xC0 || i + n > s.size())
-    return 0;
+  if (n == 0 || c > 0xF4 || (c & 0xFE) == 0xC0 || i + n > s.size()) return 0;
   for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80)
-      return 0;
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
   }
   unsigned char c1 = byte(i + 1);
-  if (c == 0xE0 && c1 < 0xA0)
-    return 0;  // overlong
-  if (c == 0xED && c1 >= 0xA0)
-    return 0;  // surrogates
-  if (c == 0xF0 && c1 < 0x90)
-    return 0;  // overlong
-  if (c == 0xF4 && c1 >= 0x90)
-    return 0;  // above U+10FFFF
+  if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
+  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
+  if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
+  if (c == 0xF4 && c1 >= 0x90) return 0;  // above U+10FFFF
   return n;
 }
 
@@ -96,8 +90,7 @@ void append_csv_field(std::string& out, std::string_view s) {
   }
   out += '"';
   for (char c : s) {
-    if (c == '"')
-      out += '"';
+    if (c == '"') out += '"';
     out += c;
   }
   out += '"';

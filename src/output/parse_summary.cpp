@@ -15,8 +15,7 @@ std::string grouped(std::uint64_t v) {
   std::string digits = std::to_string(v);
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0)
-      out += ',';
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
     out += digits[i];
   }
   return out;
@@ -38,8 +37,7 @@ void ParseSummary::add(const ParsedChunk& chunk) {
   const FlowBatch& b = chunk.batch;
   if (chunk.last_of_input) {
     ++inputs;
-    if (chunk.unterminated)
-      ++unterminated_inputs;
+    if (chunk.unterminated) ++unterminated_inputs;
   }
   bytes += chunk.bytes_consumed;
   records += chunk.stats.records;
@@ -95,8 +93,7 @@ void ParseSummary::add(const ParsedChunk& chunk) {
     last_flow = first ? hi : std::max(last_flow, hi);
   }
   for (const TupleGroup& g : b.groups) {
-    if (macs.size() < 1000000)
-      macs.emplace(g.mac);
+    if (macs.size() < 1000000) macs.emplace(g.mac);
   }
 }
 
@@ -137,10 +134,8 @@ std::string ParseSummary::to_text(double seconds) const {
   } else {
     std::string list;
     for (std::size_t c = 0; c < errors_by_code.size(); ++c) {
-      if (errors_by_code[c] == 0)
-        continue;
-      if (!list.empty())
-        list += ", ";
+      if (errors_by_code[c] == 0) continue;
+      if (!list.empty()) list += ", ";
       list += fmt::format("{} {}", error_code_name(static_cast<ParseErrorCode>(c)),
                           grouped(errors_by_code[c]));
     }
@@ -183,10 +178,8 @@ std::string ParseSummary::to_json() const {
   s += fmt::format("\"errors\":{},\"errorsByCode\":{{", errors);
   bool first = true;
   for (std::size_t c = 0; c < errors_by_code.size(); ++c) {
-    if (errors_by_code[c] == 0)
-      continue;
-    if (!first)
-      s += ',';
+    if (errors_by_code[c] == 0) continue;
+    if (!first) s += ',';
     first = false;
     append_json_string(s, error_code_name(static_cast<ParseErrorCode>(c)));
     s += fmt::format(":{}", errors_by_code[c]);

@@ -11,8 +11,7 @@ namespace flowlens {
 
 FileReader::FileReader(const std::string& path) : name_(path) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0)
-    throw ReadError(path + ": " + std::strerror(errno));
+  if (fd_ < 0) throw ReadError(path + ": " + std::strerror(errno));
   struct stat st;
   if (::fstat(fd_, &st) == 0) {
     if (S_ISDIR(st.st_mode)) {
@@ -20,8 +19,7 @@ FileReader::FileReader(const std::string& path) : name_(path) {
       fd_ = -1;
       throw ReadError(path + ": is a directory");
     }
-    if (S_ISREG(st.st_mode))
-      size_ = static_cast<std::uint64_t>(st.st_size);
+    if (S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
   }
   // Flow logs are read front to back once: let the kernel read ahead aggressively.
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -30,8 +28,7 @@ FileReader::FileReader(const std::string& path) : name_(path) {
 FileReader::FileReader(int fd, std::string name, bool owned)
     : fd_(fd), name_(std::move(name)), owned_(owned) {
   struct stat st;
-  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode))
-    size_ = static_cast<std::uint64_t>(st.st_size);
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
 }
 
 FileReader FileReader::from_descriptor(int fd, std::string name) {
@@ -44,8 +41,7 @@ FileReader::FileReader(FileReader&& other) noexcept
 }
 
 FileReader::~FileReader() {
-  if (fd_ >= 0 && owned_)
-    ::close(fd_);
+  if (fd_ >= 0 && owned_) ::close(fd_);
 }
 
 std::size_t FileReader::read(char* dst, std::size_t max) {
@@ -54,15 +50,12 @@ std::size_t FileReader::read(char* dst, std::size_t max) {
   while (total < max) {
     ssize_t n = ::read(fd_, dst + total, max - total);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       throw ReadError(name_ + ": " + std::strerror(errno));
     }
-    if (n == 0)
-      break;
+    if (n == 0) break;
     total += static_cast<std::size_t>(n);
-    if (!size_)
-      break;  // a pipe: return what arrived rather than wait for a full buffer
+    if (!size_) break;  // a pipe: return what arrived rather than wait for a full buffer
   }
   return total;
 }

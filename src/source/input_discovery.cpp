@@ -46,8 +46,7 @@ DiscoveryResult discover_inputs(const std::vector<std::string>& paths) {
     }
     if (!fs::is_directory(status)) {
       std::optional<std::uint64_t> size;
-      if (fs::is_regular_file(status))
-        size = fs::file_size(path, ec);
+      if (fs::is_regular_file(status)) size = fs::file_size(path, ec);
       result.inputs.push_back(file_input(path, size));
       continue;
     }
@@ -64,8 +63,7 @@ DiscoveryResult discover_inputs(const std::vector<std::string>& paths) {
       }
       const fs::directory_entry& entry = *it;
       std::error_code fec;
-      if (!entry.is_regular_file(fec) || !has_flow_log_extension(entry.path()))
-        continue;
+      if (!entry.is_regular_file(fec) || !has_flow_log_extension(entry.path())) continue;
       found.emplace_back(entry.path().string(), entry.file_size(fec));
     }
     std::sort(found.begin(), found.end());

@@ -31,8 +31,7 @@ class Collect final : public ChunkConsumer {
   void consume(ParsedChunk& chunk) override {
     render_rows(chunk.batch, RowFormat::kNdjson, out_.rows);
     for (const ParseError& e : chunk.errors) {
-      if (e.byte_offset > size_)
-        std::abort();  // an error must point inside the input
+      if (e.byte_offset > size_) std::abort();  // an error must point inside the input
       out_.errors.push_back(std::to_string(e.record_index) + ' ' + std::to_string(e.tuple_index) +
                             ' ' + std::to_string(e.byte_offset) + ' ' +
                             std::string(error_code_name(e.code)));

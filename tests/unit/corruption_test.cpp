@@ -71,8 +71,7 @@ TEST(Corruption, DamageInOneRecordNeverCostsOtherRecordsTheirTuples) {
     for (const auto& row : got.rows)
       ++seen[row.substr(0, row.find("\"Source\""))];
     for (std::size_t i = 0; i < records.size(); ++i) {
-      if (i == victim)
-        continue;
+      if (i == victim) continue;
       for (const auto& row : own[i]) {
         auto it = seen.find(row.substr(0, row.find("\"Source\"")));
         ASSERT_NE(it, seen.end()) << "round " << round << ": record " << i

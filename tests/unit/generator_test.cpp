@@ -79,8 +79,7 @@ void expect_parse_matches(LogKind kind) {
     for (std::size_t nic = 0; nic < w.nics.size(); ++nic) {
       std::string out;
       expected.merge(render_blob(w, 5, BlobRequest{nic, h, kind, h == kHour + 2 ? 30 : 60}, out));
-      if (!out.empty())
-        blobs.push_back(std::move(out));
+      if (!out.empty()) blobs.push_back(std::move(out));
     }
   }
   for (const std::string& b : blobs) {
@@ -140,8 +139,7 @@ TEST(Generator, TrafficIsRealistic) {
     for (std::size_t nic = 0; nic < w.nics.size(); ++nic) {
       std::string out;
       render_blob(w, 1, BlobRequest{nic, h, LogKind::kVNet, 60}, out);
-      if (!out.empty())
-        blobs.push_back(std::move(out));
+      if (!out.empty()) blobs.push_back(std::move(out));
     }
   }
   std::vector<InputSpec> inputs;

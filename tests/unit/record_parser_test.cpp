@@ -80,8 +80,7 @@ TEST(RecordParser, KeyOrderDoesNotMatter) {
     ParseOutcome got = parse_bytes(blob({record}));
     ASSERT_TRUE(got.errors.empty()) << record;
     ASSERT_EQ(got.rows.size(), 1u);
-    if (first.empty())
-      first = got.rows;
+    if (first.empty()) first = got.rows;
     ASSERT_EQ(got.rows, first) << record;
     ++permutations;
   } while (std::next_permutation(order.begin(), order.end()));

@@ -17,8 +17,7 @@ std::pair<Result, std::size_t> scan_in_steps(const std::string& text, std::size_
   std::size_t pos = 0;
   for (std::size_t end = std::min(step, text.size());; end = std::min(end + step, text.size())) {
     Result r = s.scan(padded.data(), pos, end);
-    if (r != Result::kNeedMore || end == text.size())
-      return {r, pos};
+    if (r != Result::kNeedMore || end == text.size()) return {r, pos};
   }
 }
 
@@ -69,16 +68,13 @@ std::pair<Result, std::size_t> reference_scan(const std::string& text) {
     if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
-      if (stack.size() == StructureScanner::kMaxDepth)
-        return {Result::kTooDeep, i + 1};
+      if (stack.size() == StructureScanner::kMaxDepth) return {Result::kTooDeep, i + 1};
       stack += c;
     } else if (c == '}' || c == ']') {
       char open = c == '}' ? '{' : '[';
-      if (stack.empty() || stack.back() != open)
-        return {Result::kMismatch, i + 1};
+      if (stack.empty() || stack.back() != open) return {Result::kMismatch, i + 1};
       stack.pop_back();
-      if (stack.empty())
-        return {Result::kComplete, i + 1};
+      if (stack.empty()) return {Result::kComplete, i + 1};
     }
   }
   return {Result::kNeedMore, text.size()};

@@ -26,8 +26,7 @@ class Collector final : public ChunkConsumer {
     out_.stats.rejected_records += chunk.stats.rejected_records;
     out_.stats.tuples += chunk.stats.tuples;
     out_.stats.rejected_tuples += chunk.stats.rejected_tuples;
-    if (chunk.last_of_input)
-      out_.unterminated = chunk.unterminated;
+    if (chunk.last_of_input) out_.unterminated = chunk.unterminated;
   }
 
  private:
@@ -43,10 +42,8 @@ ParseOutcome parse_bytes(const std::string& bytes, unsigned threads, std::size_t
   Collector collector(out);
   PipelineOptions options;
   options.threads = threads;
-  if (chunk_bytes != 0)
-    options.limits.chunk_bytes = chunk_bytes;
-  if (max_record_bytes != 0)
-    options.limits.max_record_bytes = max_record_bytes;
+  if (chunk_bytes != 0) options.limits.chunk_bytes = chunk_bytes;
+  if (max_record_bytes != 0) options.limits.max_record_bytes = max_record_bytes;
   std::vector<InputSpec> inputs = {
       InputSpec{name, bytes.size(),
                 [&bytes, max_read] { return std::make_unique<MemoryReader>(bytes, max_read); }}};
@@ -58,8 +55,7 @@ std::string vnet_record(const std::string& time, const std::vector<std::string>&
                         const std::string& rule) {
   std::string t;
   for (const auto& tuple : tuples) {
-    if (!t.empty())
-      t += ',';
+    if (!t.empty()) t += ',';
     t += '"' + tuple + '"';
   }
   return "{\"time\":\"" + time +
@@ -73,12 +69,10 @@ std::string vnet_record(const std::string& time, const std::vector<std::string>&
 std::string blob(const std::vector<std::string>& records, bool terminated) {
   std::string b = "{\"records\":[";
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i > 0)
-      b += ',';
+    if (i > 0) b += ',';
     b += records[i];
   }
-  if (terminated)
-    b += "]}";
+  if (terminated) b += "]}";
   return b;
 }
 

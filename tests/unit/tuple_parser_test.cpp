@@ -113,11 +113,9 @@ struct Reference {
 };
 
 bool all_digits(std::string_view s) {
-  if (s.empty())
-    return false;
+  if (s.empty()) return false;
   for (char c : s) {
-    if (c < '0' || c > '9')
-      return false;
+    if (c < '0' || c > '9') return false;
   }
   return true;
 }
@@ -128,45 +126,36 @@ Reference reference_parse(std::string_view text, TupleLayout layout) {
     r.code = c;
     return r;
   };
-  if (text.size() > kMaxTupleLength)
-    return fail(ParseErrorCode::tuple_too_long);
+  if (text.size() > kMaxTupleLength) return fail(ParseErrorCode::tuple_too_long);
   std::vector<std::string_view> f;
   std::size_t start = 0;
   for (;;) {
     std::size_t comma = text.find(',', start);
     f.push_back(text.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (comma == std::string_view::npos)
-      break;
+    if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
   bool vnet = layout == TupleLayout::kVNet;
-  if (f.size() != 13 && !(!vnet && f.size() == 8))
-    return fail(ParseErrorCode::tuple_field_count);
+  if (f.size() != 13 && !(!vnet && f.size() == 8)) return fail(ParseErrorCode::tuple_field_count);
   std::uint64_t ts = 0;
-  if (!all_digits(f[0]) || f[0].size() > 19)
-    return fail(ParseErrorCode::invalid_timestamp);
+  if (!all_digits(f[0]) || f[0].size() > 19) return fail(ParseErrorCode::invalid_timestamp);
   std::from_chars(f[0].data(), f[0].data() + f[0].size(), ts);
-  if (ts > 253402300799999ULL)
-    return fail(ParseErrorCode::invalid_timestamp);
+  if (ts > 253402300799999ULL) return fail(ParseErrorCode::invalid_timestamp);
   r.t.time = ts < 100000000000ULL ? static_cast<Ticks>(ts) * kTicksPerSecond
                                   : static_cast<Ticks>(ts) * kTicksPerMillisecond;
   if (!parse_ip(f[1], r.t.src_ip) ||
       (f[1].find(':') == std::string_view::npos && !r.t.src_ip.is_v4()))
     return fail(ParseErrorCode::invalid_ip);
-  if (!parse_ip(f[2], r.t.dest_ip))
-    return fail(ParseErrorCode::invalid_ip);
+  if (!parse_ip(f[2], r.t.dest_ip)) return fail(ParseErrorCode::invalid_ip);
   for (int i : {3, 4}) {
-    if (!all_digits(f[static_cast<std::size_t>(i)]))
-      return fail(ParseErrorCode::invalid_port);
+    if (!all_digits(f[static_cast<std::size_t>(i)])) return fail(ParseErrorCode::invalid_port);
     std::uint64_t port = 0;
-    if (f[static_cast<std::size_t>(i)].size() > 5)
-      return fail(ParseErrorCode::port_out_of_range);
+    if (f[static_cast<std::size_t>(i)].size() > 5) return fail(ParseErrorCode::port_out_of_range);
     std::from_chars(f[static_cast<std::size_t>(i)].data(),
                     f[static_cast<std::size_t>(i)].data() + f[static_cast<std::size_t>(i)].size(),
                     port);
-    if (port > 65535)
-      return fail(ParseErrorCode::port_out_of_range);
+    if (port > 65535) return fail(ParseErrorCode::port_out_of_range);
     (i == 3 ? r.t.src_port : r.t.dest_port) = static_cast<std::uint16_t>(port);
   }
   if (f[5] == "T") {
@@ -175,11 +164,9 @@ Reference reference_parse(std::string_view text, TupleLayout layout) {
     r.t.protocol = 17;
   } else {
     unsigned p = 0;
-    if (!all_digits(f[5]) || f[5].size() > 3)
-      return fail(ParseErrorCode::invalid_protocol);
+    if (!all_digits(f[5]) || f[5].size() > 3) return fail(ParseErrorCode::invalid_protocol);
     std::from_chars(f[5].data(), f[5].data() + f[5].size(), p);
-    if (p > 255)
-      return fail(ParseErrorCode::invalid_protocol);
+    if (p > 255) return fail(ParseErrorCode::invalid_protocol);
     r.t.protocol = static_cast<std::uint8_t>(p);
   }
   if (f[6] == "I") {
@@ -205,12 +192,10 @@ Reference reference_parse(std::string_view text, TupleLayout layout) {
     if (!enc_ok && f[8].size() >= 4 && f[8].size() <= 64 && f[8].substr(0, 3) == "NX_") {
       enc_ok = true;
       for (char c : f[8].substr(3)) {
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-          enc_ok = false;
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) enc_ok = false;
       }
     }
-    if (!enc_ok)
-      return fail(ParseErrorCode::invalid_encryption);
+    if (!enc_ok) return fail(ParseErrorCode::invalid_encryption);
     r.t.encryption = f[8];
     r.t.version = 4;
   } else {
@@ -244,10 +229,8 @@ Reference reference_parse(std::string_view text, TupleLayout layout) {
       *counters[k] = 0;
       continue;
     }
-    if (c[0] == '-')
-      return fail(ParseErrorCode::negative_counter);
-    if (!all_digits(c))
-      return fail(ParseErrorCode::invalid_counter);
+    if (c[0] == '-') return fail(ParseErrorCode::negative_counter);
+    if (!all_digits(c)) return fail(ParseErrorCode::invalid_counter);
     std::uint64_t v = 0;
     auto res = std::from_chars(c.data(), c.data() + c.size(), v);
     if (c.size() > 19 || res.ec != std::errc{} ||
@@ -292,15 +275,13 @@ std::string random_valid_tuple(std::mt19937_64& rng, TupleLayout layout) {
     t += enc[pick(5)];
   } else {
     t += pick(2) ? "A" : "D";
-    if (pick(3) == 0)
-      return t;  // NSG v1
+    if (pick(3) == 0) return t;  // NSG v1
     t += ',';
     t += "BCE"[pick(3)];
   }
   for (int k = 0; k < 4; ++k) {
     t += ',';
-    if (pick(5) != 0)
-      t += num(18 - static_cast<int>(pick(12)));  // stays below INT64_MAX
+    if (pick(5) != 0) t += num(18 - static_cast<int>(pick(12)));  // stays below INT64_MAX
   }
   return t;
 }
@@ -326,8 +307,7 @@ std::string mutate(std::string t, std::mt19937_64& rng) {
         break;
       default: {
         std::size_t comma = t.find(',', at);
-        if (comma != std::string::npos)
-          t.insert(comma, std::string(1 + pick(20), '9'));
+        if (comma != std::string::npos) t.insert(comma, std::string(1 + pick(20), '9'));
       }
     }
   }
@@ -379,8 +359,7 @@ TEST(TupleParserDifferential, AgreesWithReferenceOnValidTuples) {
       std::string t = random_valid_tuple(rng, layout);
       ASSERT_TRUE(reference_parse(t, layout).ok) << t;
       expect_same(t, layout);
-      if (HasFatalFailure())
-        return;
+      if (HasFatalFailure()) return;
     }
   }
 }
@@ -393,8 +372,7 @@ TEST(TupleParserDifferential, AgreesWithReferenceOnDamagedTuples) {
       std::string t = mutate(random_valid_tuple(rng, layout), rng);
       rejected += !reference_parse(t, layout).ok;
       expect_same(t, layout);
-      if (HasFatalFailure())
-        return;
+      if (HasFatalFailure()) return;
     }
   }
   EXPECT_GT(rejected, 60000);  // the mutations really damage most tuples
