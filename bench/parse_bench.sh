@@ -74,7 +74,10 @@ results="$work/results.tsv"
 time_it() {  # TASK TOOL THREADS RUNS COMMAND
   local task=$1 tool=$2 threads=$3 n=$4 cmd=$5
   local warmup=1; [ "$n" = 1 ] && warmup=0
-  hyperfine --style none --warmup "$warmup" --runs "$n" --export-json "$work/h.json" "$cmd" >/dev/null
+  # Through a script file: the file lists are longer than one command-line argument may be.
+  printf '%s\n' "$cmd" >"$work/cmd.sh"
+  hyperfine --style none --warmup "$warmup" --runs "$n" --export-json "$work/h.json" \
+    "bash $work/cmd.sh" >/dev/null
   local median; median=$(jq '.results[0].median' "$work/h.json")
   printf '%s\t%s\t%s\t%s\n' "$task" "$tool" "$threads" "$median" >>"$results"
   printf '  %-8s %-9s %-8s %8.3f s\n' "$task" "$tool" "$threads" "$median"

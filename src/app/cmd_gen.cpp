@@ -109,7 +109,7 @@ CommandRunner add_gen_command(CLI::App& app) {
       ->check(CLI::Range(1, 24 * 366));
   cmd->add_option(
          "--scale", o->scale,
-         "small (10 NICs, ~25 MB/day), medium (29 NICs, ~1 GB/day), large (~130 NICs, > 5 GB/day)")
+         "small (10 NICs, ~25 MB/day), medium (29 NICs, ~1 GB/day), large (154 NICs, > 5 GB/day)")
       ->capture_default_str()
       ->check(CLI::IsMember({"small", "medium", "large"}));
   cmd->add_option("--kind", o->kind, "vnet (VNet flow logs v4), nsg1 or nsg2 (NSG flow logs)")

@@ -104,7 +104,7 @@ World build_world(std::uint64_t seed, Scale scale) {
   };
   // NIC counts per role by scale.
   // Sized so that a day is about 25 MB (small), 1 GB (medium) and over 5 GB (large).
-  int k = scale == Scale::kSmall ? 1 : scale == Scale::kMedium ? 4 : 20;
+  int k = scale == Scale::kSmall ? 1 : scale == Scale::kMedium ? 4 : 24;
   w.rate = scale == Scale::kSmall ? 0.5 : scale == Scale::kMedium ? 12.0 : 14.0;
 
   struct VNetPlan {
