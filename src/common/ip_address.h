@@ -4,25 +4,29 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace flowlens {
 
 struct IpAddress {
-  std::array<std::uint8_t, 16> bytes{};
+  // Deliberately without a default initializer: columns of millions of addresses grow without
+  // being zeroed first. Write IpAddress{} for the all-zero address (::).
+  std::array<std::uint8_t, 16> bytes;
 
   static IpAddress from_v4(std::uint32_t host_order) {
+    // ::ffff:a.b.c.d, written as two 8-byte words (bytes 10-11 are 0xff, 12-15 the address).
+    static_assert(std::endian::native == std::endian::little);
     IpAddress a;
-    a.bytes[10] = 0xff;
-    a.bytes[11] = 0xff;
-    a.bytes[12] = static_cast<std::uint8_t>(host_order >> 24);
-    a.bytes[13] = static_cast<std::uint8_t>(host_order >> 16);
-    a.bytes[14] = static_cast<std::uint8_t>(host_order >> 8);
-    a.bytes[15] = static_cast<std::uint8_t>(host_order);
+    std::uint64_t low = 0;
+    std::uint64_t high = 0xFFFF0000ULL | (std::uint64_t{__builtin_bswap32(host_order)} << 32);
+    std::memcpy(a.bytes.data(), &low, 8);
+    std::memcpy(a.bytes.data() + 8, &high, 8);
     return a;
   }
   // True for IPv4 (and therefore for the IPv4-mapped IPv6 form, which is the same endpoint).

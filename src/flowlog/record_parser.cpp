@@ -66,14 +66,21 @@ struct Problem {
   }
 };
 
+// A tuple seen but not yet interpreted: 16 bytes, as there are millions of them. Its input
+// offset, needed only for errors, is derived from `text` when the text lies in the chunk.
 struct PendingTuple {
-  std::string_view text;  // tuple content without quotes
-  std::uint64_t offset;   // input offset of its opening quote
-  std::uint32_t group;
-  std::uint32_t index_in_group;
-  od::json_type type;  // string, or what was found instead
-  bool padded;         // text lies in the chunk buffer, which is padded
+  enum Kind : std::uint8_t {
+    kInChunk,     // text in the chunk buffer (padded, offset derivable)
+    kUnescaped,   // text unescaped into simdjson's buffer; offset in escaped_offsets
+    kNotAString,  // not a string: `text` points at the token, `type` says what it is
+  };
+  const char* text;
+  std::uint32_t length;
+  std::uint16_t group;
+  Kind kind;
+  std::uint8_t type;  // an od::json_type, for kNotAString
 };
+static_assert(sizeof(PendingTuple) == 16);
 
 // An element of the outer array: VNet `flowRecords.flows[i]` (carries aclID) or NSG
 // `properties.flows[i]` (carries rule).
@@ -119,6 +126,7 @@ struct RecordParser::Impl {
   std::vector<PendingOuter> outers;
   std::vector<PendingGroup> groups;
   std::vector<PendingTuple> tuples;
+  std::vector<std::uint64_t> escaped_offsets;  // input offsets of kUnescaped tuples, in order
 
   std::uint64_t offset_of(const char* p) const {
     return chunk_offset + static_cast<std::uint64_t>(p - chunk_bytes);
@@ -138,6 +146,7 @@ struct RecordParser::Impl {
     outers.clear();
     groups.clear();
     tuples.clear();
+    escaped_offsets.clear();
   }
 
   // Returns false (and sets the record failure) on a JSON syntax error. The error is the
@@ -300,14 +309,20 @@ struct RecordParser::Impl {
   bool collect_tuples(od::value& v, std::uint32_t group) {
     od::array array;
     if (auto e = v.get_array().get(array)) return json_error(e, offset_of(v));
-    std::uint32_t index = 0;
+    if (group > UINT16_MAX) {
+      return fail(ParseErrorCode::record_too_large, "record has more than 65535 flow groups",
+                  record_offset);
+    }
     for (auto element : array) {
       od::value tv;
       if (auto e = element.get(tv)) return json_error(e, record_offset);
       std::string_view token = tv.raw_json_token();
-      PendingTuple t{{}, offset_of(token.data()), group, index++, od::json_type::string, false};
+      PendingTuple t{token.data(), 0, static_cast<std::uint16_t>(group), PendingTuple::kInChunk, 0};
       if (token.empty() || token.front() != '"') {
-        if (!type_of(tv, t.type)) return false;
+        od::json_type type;
+        if (!type_of(tv, type)) return false;
+        t.kind = PendingTuple::kNotAString;
+        t.type = static_cast<std::uint8_t>(type);
         tuples.push_back(t);
         continue;
       }
@@ -316,14 +331,16 @@ struct RecordParser::Impl {
       while (n > 0 && token[n - 1] != '"')
         --n;
       std::string_view content = n >= 2 ? token.substr(1, n - 2) : std::string_view{};
-      t.padded = true;
       if (record_has_escapes && std::memchr(content.data(), '\\', content.size()) != nullptr) {
         // Escapes are legal JSON though Azure never writes them: unescape properly. The
         // unescaped copy lives in simdjson's buffer, which has no padding guarantee.
-        if (auto e = tv.get_string().get(content)) return json_error(e, t.offset);
-        t.padded = false;
+        std::uint64_t offset = offset_of(token.data());
+        if (auto e = tv.get_string().get(content)) return json_error(e, offset);
+        t.kind = PendingTuple::kUnescaped;
+        escaped_offsets.push_back(offset);
       }
-      t.text = content;
+      t.text = content.data();
+      t.length = static_cast<std::uint32_t>(content.size());
       tuples.push_back(t);
     }
     return true;
@@ -695,27 +712,38 @@ struct RecordParser::Impl {
     batch.resize(n + tuples.size());
     ParsedTuple pt;
     TupleProblem problem;
+    std::size_t escaped = 0;
     for (std::size_t i = 0; i < tuples.size(); ++i) {
       const PendingTuple& t = tuples[i];
+      std::string_view text(t.text, t.length);
+      // The input offset of the tuple's opening quote (only errors need it).
+      auto offset = [&] {
+        return t.kind == PendingTuple::kUnescaped    ? escaped_offsets[escaped - 1]
+               : t.kind == PendingTuple::kNotAString ? offset_of(t.text)
+                                                     : offset_of(t.text) - 1;
+      };
+      escaped += t.kind == PendingTuple::kUnescaped;
       std::uint32_t gid = group_ids[t.group];
       if (gid == UINT32_MAX) {
         ++stats.rejected_tuples;
         ++group_rejected[t.group];
         continue;
       }
-      if (t.type != od::json_type::string) {
+      if (t.kind == PendingTuple::kNotAString) {
         ++stats.rejected_tuples;
-        add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), t.offset,
+        add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), offset(),
                   ParseErrorCode::wrong_type,
-                  fmt::format("flow tuple must be a string, found {}", json_type_name(t.type)), {});
+                  fmt::format("flow tuple must be a string, found {}",
+                              json_type_name(static_cast<od::json_type>(t.type))),
+                  {});
         continue;
       }
-      bool valid = t.padded ? parse_tuple_padded(t.text, layout, pt, problem)
-                            : parse_tuple(t.text, layout, pt, problem);
+      bool valid = t.kind == PendingTuple::kInChunk ? parse_tuple_padded(text, layout, pt, problem)
+                                                    : parse_tuple(text, layout, pt, problem);
       if (!valid) {
         ++stats.rejected_tuples;
-        add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), t.offset,
-                  problem.code, std::move(problem.message), t.text);
+        add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), offset(),
+                  problem.code, std::move(problem.message), text);
         continue;
       }
       std::uint8_t enc = kEncryptionNone;
@@ -723,9 +751,9 @@ struct RecordParser::Impl {
         enc = batch.intern_encryption(pt.encryption);
         if (enc == 0xff) {
           ++stats.rejected_tuples;
-          add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), t.offset,
+          add_error(errors, batch.source, span.record_index, static_cast<std::int64_t>(i), offset(),
                     ParseErrorCode::invalid_encryption,
-                    "too many distinct encryption codes in one chunk", t.text);
+                    "too many distinct encryption codes in one chunk", text);
           continue;
         }
       }

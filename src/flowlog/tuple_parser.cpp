@@ -234,7 +234,8 @@ FLOWLENS_INLINE FlowState state_of(const char* p, std::size_t len, bool allow_de
 
 // The fast path. Reads whole 16-byte blocks, so at least 16 bytes after the tuple must be
 // readable (their content is ignored). Returns field -1 on success.
-FieldFailure parse_fields(std::string_view text, TupleLayout layout, ParsedTuple& out) {
+FLOWLENS_INLINE FieldFailure parse_fields(std::string_view text, TupleLayout layout,
+                                          ParsedTuple& out) {
   constexpr FieldFailure kOk{ParseErrorCode::invalid_json, -1};
   const char* buf = text.data();
   const std::size_t n = text.size();

@@ -147,7 +147,7 @@ World build_world(std::uint64_t seed, Scale scale) {
       w.subnets.push_back(Subnet{sp.name, vnet_index, w.nsgs.size() - 1,
                                  v4(10, vp.second_octet, third++, 0), sp.role});
       for (int i = 0; i < sp.count; ++i) {
-        Nic nic;
+        Nic nic{};
         nic.mac = make_mac(rng);
         nic.vm = fmt::format("vm-{}-{:02d}", std::string(sp.name).substr(5), i + 1);
         nic.subnet = subnet_index;
