@@ -99,6 +99,7 @@ TEST(RecordSplitter, OversizedRecordIsRejectedAndItsNeighboursKept) {
     EXPECT_EQ(got.errors[0].code, ParseErrorCode::record_too_large);
     EXPECT_EQ(got.errors[0].record_index, 1);
     EXPECT_EQ(got.stats.records, 2u);
+    EXPECT_EQ(got.stats.rejected_records, 1u);  // counted although the splitter rejected it
   }
 }
 
