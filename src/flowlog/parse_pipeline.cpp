@@ -73,7 +73,8 @@ void parse_one(RecordParser& parser, const std::vector<InputSpec>& inputs, Chunk
   out.unterminated = unterminated;
   // Damage the splitter found inside a record (truncation, unbalanced brackets, size) rejects
   // that record as surely as the record parser would.
-  for (const ParseError& e : out.errors) out.stats.rejected_records += e.record_index >= 0;
+  for (const ParseError& e : out.errors)
+    out.stats.rejected_records += e.record_index >= 0;
   if (!chunk.records.empty()) parser.parse_chunk(chunk, out.batch, out.errors, out.stats);
   // Errors in input order, whichever stage found them, so that the report never depends on
   // how the input was cut into chunks.
