@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -24,8 +23,6 @@ class ByteReader {
   virtual ~ByteReader() = default;
   // Copies up to `max` bytes into `dst`; returns the number copied, 0 only at end of input.
   virtual std::size_t read(char* dst, std::size_t max) = 0;
-  // Total size when known in advance (regular files), for progress and ETA.
-  virtual std::optional<std::uint64_t> size_hint() const { return std::nullopt; }
 };
 
 // Serves bytes from memory. Used by tests, the fuzzer and the generator's self-checks. With
@@ -36,7 +33,6 @@ class MemoryReader final : public ByteReader {
   explicit MemoryReader(std::string_view data, std::size_t max_read = 0)
       : data_(data), max_read_(max_read) {}
   std::size_t read(char* dst, std::size_t max) override;
-  std::optional<std::uint64_t> size_hint() const override { return data_.size(); }
 
  private:
   std::string_view data_;

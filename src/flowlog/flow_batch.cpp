@@ -51,10 +51,6 @@ std::string_view l4_protocol_name(std::uint8_t protocol, char* buf) {
   return {buf, static_cast<std::size_t>(end - buf)};
 }
 
-std::string_view known_encryption_name(std::uint8_t id) {
-  return id < kKnownEncryptions.size() ? kKnownEncryptions[id] : std::string_view{};
-}
-
 std::uint8_t known_encryption_id(std::string_view code) {
   for (std::size_t i = 1; i < kKnownEncryptions.size(); ++i) {
     if (kKnownEncryptions[i] == code) return static_cast<std::uint8_t>(i);

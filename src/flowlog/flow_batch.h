@@ -57,7 +57,6 @@ std::string_view l4_protocol_name(std::uint8_t protocol, char* buf);
 // Codes of the form NX_<reason> that Microsoft adds later get batch-local ids above that.
 inline constexpr std::uint8_t kEncryptionNone = 0;
 inline constexpr std::uint8_t kFirstCustomEncryption = 9;
-std::string_view known_encryption_name(std::uint8_t id);
 // Returns the id of a documented code, or 0xff when `code` is not one.
 std::uint8_t known_encryption_id(std::string_view code);
 

@@ -39,7 +39,6 @@ class StructureScanner {
   // opening bracket. Bytes past `end` are never read.
   Result scan(const char* data, std::size_t& pos, std::size_t end);
 
-  int depth() const { return depth_; }
   // True when a backslash occurred in the bytes scanned since reset(): only then can a string
   // of the value contain escapes.
   bool saw_backslash() const { return saw_backslash_; }

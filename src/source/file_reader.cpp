@@ -19,7 +19,7 @@ FileReader::FileReader(const std::string& path) : name_(path) {
       fd_ = -1;
       throw ReadError(path + ": is a directory");
     }
-    if (S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
+    regular_ = S_ISREG(st.st_mode);
   }
   // Flow logs are read front to back once: let the kernel read ahead aggressively.
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -28,7 +28,7 @@ FileReader::FileReader(const std::string& path) : name_(path) {
 FileReader::FileReader(int fd, std::string name, bool owned)
     : fd_(fd), name_(std::move(name)), owned_(owned) {
   struct stat st;
-  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<std::uint64_t>(st.st_size);
+  regular_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 FileReader FileReader::from_descriptor(int fd, std::string name) {
@@ -36,7 +36,10 @@ FileReader FileReader::from_descriptor(int fd, std::string name) {
 }
 
 FileReader::FileReader(FileReader&& other) noexcept
-    : fd_(other.fd_), name_(std::move(other.name_)), owned_(other.owned_), size_(other.size_) {
+    : fd_(other.fd_),
+      name_(std::move(other.name_)),
+      owned_(other.owned_),
+      regular_(other.regular_) {
   other.fd_ = -1;
 }
 
@@ -55,7 +58,7 @@ std::size_t FileReader::read(char* dst, std::size_t max) {
     }
     if (n == 0) break;
     total += static_cast<std::size_t>(n);
-    if (!size_) break;  // a pipe: return what arrived rather than wait for a full buffer
+    if (!regular_) break;  // a pipe: return what arrived rather than wait for a full buffer
   }
   return total;
 }

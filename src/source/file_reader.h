@@ -20,14 +20,13 @@ class FileReader final : public ByteReader {
   FileReader& operator=(FileReader&&) = delete;
 
   std::size_t read(char* dst, std::size_t max) override;
-  std::optional<std::uint64_t> size_hint() const override { return size_; }
 
  private:
   FileReader(int fd, std::string name, bool owned);
   int fd_ = -1;
   std::string name_;
   bool owned_ = true;
-  std::optional<std::uint64_t> size_;
+  bool regular_ = false;  // a regular file (reads fill the buffer) rather than a pipe
 };
 
 }  // namespace flowlens

@@ -30,6 +30,8 @@ grep -q "does-not-exist.json: no such file or directory" err || fail "missing pa
 mkdir empty-dir
 expect_rc "directory without flow logs is a usage error" 2 "$bin" parse empty-dir
 expect_rc "unwritable output fails" 1 "$bin" parse -o /nonexistent-dir/out.ndjson "$fixtures/nsg_v1_sample.json"
+expect_rc "output to a file" 0 "$bin" parse -o written.ndjson "$fixtures/vnet_v4_ms_sample.json"
+[ ! -s out ] && [ "$(wc -l <written.ndjson)" = 19 ] && pass "-o writes the rows to the file, none to stdout" || fail "-o"
 expect_rc "clean input exits 0" 0 "$bin" parse "$fixtures/vnet_v4_ms_sample.json"
 [ ! -s err ] && pass "clean run prints nothing on stderr" || fail "clean run wrote to stderr"
 expect_rc "rejected input exits 3" 3 "$bin" parse "$fixtures/err_ports.json"
@@ -65,6 +67,10 @@ echo "not a flow log" >tree/a/notes.txt
 cmp -s tree.ndjson expected-tree.ndjson && pass "directories are walked recursively in path order, non-JSON skipped" || fail "directory walk"
 
 # --- the generator
+"$bin" gen --out g-start --hours 1 --start 2026-01-15T06:30:00Z -q
+[ "$(find g-start -name PT1H.json | grep -c 'y=2026/m=01/d=15/h=06/m=00/')" -gt 0 ] &&
+  [ "$(find g-start -name PT1H.json | grep -vc 'y=2026/m=01/d=15/h=06/m=00/')" = 0 ] && pass "gen --start picks the (UTC) hour" || fail "gen --start"
+expect_rc "gen rejects a bad --start" 2 "$bin" gen --out g-bad --start tomorrow
 "$bin" gen --out g1 --hours 3 --seed 7 --manifest m1.json -q
 "$bin" gen --out g2 --hours 3 --seed 7 -q
 "$bin" gen --out g3 --hours 3 --seed 8 -q
