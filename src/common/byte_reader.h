@@ -23,6 +23,9 @@ class ByteReader {
   virtual ~ByteReader() = default;
   // Copies up to `max` bytes into `dst`; returns the number copied, 0 only at end of input.
   virtual std::size_t read(char* dst, std::size_t max) = 0;
+  // Moves `n` bytes forward, reading and discarding them unless the input can seek. Returns
+  // the number of bytes skipped (less only at end of input).
+  virtual std::uint64_t skip(std::uint64_t n);
 };
 
 // Serves bytes from memory. Used by tests, the fuzzer and the generator's self-checks. With

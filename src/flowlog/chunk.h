@@ -48,6 +48,18 @@ struct RecordSpan {
   bool has_escapes = true;    // false when the record has no backslash at all
 };
 
+// Where an input can be resumed: everything before `offset` has been fully processed (its
+// records parsed, its damage reported), and nothing after it has. The closing `]}` of a blob is
+// never inside it, because that is exactly what Azure replaces when the blob grows.
+struct ResumePoint {
+  std::uint64_t offset = 0;
+  std::int64_t records = 0;   // records seen before `offset`: the index of the next one
+  std::uint8_t state = 0;     // the splitter's state there (0: the start of the input)
+  std::uint8_t context = 0;   // where records are found (envelope array, top level)
+  char prev_significant = 0;  // resynchronisation: the last non-space byte
+  std::uint64_t hash = 0;     // XXH3-64 of bytes [0, offset)
+};
+
 struct Chunk {
   Buffer buffer;
   std::uint64_t input_offset = 0;  // input offset of buffer.bytes[0]
@@ -55,6 +67,7 @@ struct Chunk {
   std::vector<ParseError> errors;    // structural problems found while splitting
   std::size_t input_index = 0;       // which input of the run this chunk belongs to
   std::uint64_t bytes_consumed = 0;  // input bytes this chunk accounts for (for progress)
+  ResumePoint resume;                // the input's resume point after this chunk
   bool last_of_input = false;
 };
 

@@ -39,7 +39,26 @@ void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limit
       emit(std::move(chunk), false);
       continue;
     }
-    RecordSplitter splitter(*reader, input.name, limits, pool);
+    std::unique_ptr<RecordSplitter> made;
+    if (input.resume) {
+      try {
+        if (reader->skip(input.resume->offset) != input.resume->offset) {
+          throw ReadError(input.name + ": shorter than its resume point");
+        }
+      } catch (const ReadError& e) {
+        Chunk chunk;
+        chunk.input_index = i;
+        chunk.last_of_input = true;
+        chunk.errors.push_back(read_failure(input.name, 0, e.what()));
+        emit(std::move(chunk), false);
+        continue;
+      }
+      made = std::make_unique<RecordSplitter>(*reader, input.name, limits, pool, *input.resume,
+                                              input.resume_hash);
+    } else {
+      made = std::make_unique<RecordSplitter>(*reader, input.name, limits, pool);
+    }
+    RecordSplitter& splitter = *made;
     for (;;) {
       Chunk chunk;
       chunk.input_index = i;
@@ -71,6 +90,7 @@ void parse_one(RecordParser& parser, const std::vector<InputSpec>& inputs, Chunk
   out.bytes_consumed = chunk.bytes_consumed;
   out.last_of_input = chunk.last_of_input;
   out.unterminated = unterminated;
+  out.resume = chunk.resume;
   // Damage the splitter found inside a record (truncation, unbalanced brackets, size) rejects
   // that record as surely as the record parser would.
   for (const ParseError& e : out.errors)

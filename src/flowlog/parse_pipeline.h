@@ -15,17 +15,28 @@
 #include <vector>
 
 #include "common/byte_reader.h"
+#include "flowlog/chunk.h"
 #include "flowlog/flow_batch.h"
 #include "flowlog/parse_error.h"
 #include "flowlog/parse_limits.h"
 #include "flowlog/record_parser.h"
+#include "flowlog/stream_hash.h"
 
 namespace flowlens {
 
 struct InputSpec {
+  InputSpec() = default;
+  InputSpec(std::string input_name, std::optional<std::uint64_t> input_size,
+            std::function<std::unique_ptr<ByteReader>()> opener)
+      : name(std::move(input_name)), size(input_size), open(std::move(opener)) {}
+
   std::string name;                                   // shown in errors and stored as `Source`
   std::optional<std::uint64_t> size;                  // for progress, when known
   std::function<std::unique_ptr<ByteReader>()> open;  // may throw ReadError
+  // Start at a resume point instead of the beginning: the reader is skipped to its offset and
+  // `resume_hash` must hold the hash of the bytes before it.
+  std::optional<ResumePoint> resume;
+  StreamHash resume_hash;
 };
 
 // The parsed form of one chunk, delivered to the consumer.
@@ -38,6 +49,7 @@ struct ParsedChunk {
   std::uint64_t bytes_consumed = 0;
   bool last_of_input = false;
   bool unterminated = false;  // valid on the last chunk: the blob lacks its closing ]}
+  ResumePoint resume;         // where the input could be resumed after this chunk
 };
 
 class ChunkConsumer {

@@ -18,6 +18,62 @@ RecordSplitter::RecordSplitter(ByteReader& reader, std::string source, const Par
                                BufferPool& pool)
     : reader_(reader), source_(std::move(source)), limits_(limits), pool_(pool) {
   buffer_ = pool_.acquire(limits_.chunk_bytes);
+  resume_.hash = hash_.digest();
+}
+
+RecordSplitter::RecordSplitter(ByteReader& reader, std::string source, const ParseLimits& limits,
+                               BufferPool& pool, const ResumePoint& resume, const StreamHash& hash)
+    : RecordSplitter(reader, std::move(source), limits, pool) {
+  base_ = pos_ = consumed_ = resume.offset;
+  next_record_index_ = resume.records;
+  state_ = static_cast<State>(resume.state);
+  context_ = static_cast<Context>(resume.context);
+  prev_significant_ = resume.prev_significant;
+  saw_content_ = resume.offset > 0;
+  hash_ = hash;
+  resume_ = resume;
+  if (state_ == State::kResync) {
+    // The input ended in damage last time: the damage was reported then; keep looking for
+    // the next record without reporting it again.
+    resync_hash_ = hash_;
+    resync_hashed_ = consumed_;
+    damage_.active = true;
+    damage_.silent = true;
+    damage_.offset = consumed_;
+  }
+}
+
+bool RecordSplitter::resumable(const ResumePoint& point) {
+  auto state = static_cast<State>(point.state);
+  bool state_ok = state == State::kDocumentStart || state == State::kArrayElement ||
+                  state == State::kArrayAfterElement || state == State::kDocumentEnd ||
+                  state == State::kResync;
+  return state_ok && point.context <= static_cast<std::uint8_t>(Context::kTopLevelObjects) &&
+         (point.offset > 0 || state == State::kDocumentStart);
+}
+
+ResumePoint RecordSplitter::resume_point() const {
+  return resume_;
+}
+
+void RecordSplitter::mark_consumed() {
+  if (pos_ > consumed_) {
+    hash_.update(ptr(consumed_), static_cast<std::size_t>(pos_ - consumed_));
+    consumed_ = pos_;
+  }
+  resume_ = ResumePoint{consumed_,
+                        next_record_index_,
+                        static_cast<std::uint8_t>(state_),
+                        static_cast<std::uint8_t>(context_),
+                        prev_significant_,
+                        hash_.digest()};
+}
+
+void RecordSplitter::hash_before_dropping(std::uint64_t keep) {
+  if (damage_.active && keep > resync_hashed_) {
+    resync_hash_.update(ptr(resync_hashed_), static_cast<std::size_t>(keep - resync_hashed_));
+    resync_hashed_ = keep;
+  }
 }
 
 std::string RecordSplitter::describe_byte(std::uint64_t abs) const {
@@ -37,16 +93,21 @@ RecordSplitter::State RecordSplitter::after_record_state() const {
 }
 
 std::uint64_t RecordSplitter::keep_from() const {
+  std::uint64_t keep = pos_;
   switch (state_) {
     case State::kRecord:
-      return record_start_;
     case State::kTentative:
-      return record_start_;
+      keep = record_start_;
+      break;
     case State::kEnvelopeKey:
-      return doc_start_;
+      keep = doc_start_;
+      break;
     default:
-      return pos_;
+      break;
   }
+  // Outside damage, bytes not yet consumed stay buffered so that they can be hashed when they
+  // are; skipped damage is hashed as it leaves the buffer (hash_before_dropping).
+  return damage_.active ? keep : std::min(keep, consumed_);
 }
 
 void RecordSplitter::report(ParseErrorCode code, std::string message, std::uint64_t offset,
@@ -69,6 +130,9 @@ void RecordSplitter::report(ParseErrorCode code, std::string message, std::uint6
 void RecordSplitter::damage(ParseErrorCode code, std::string message, std::uint64_t start,
                             std::int64_t record_index) {
   damage_.active = true;
+  damage_.silent = false;
+  resync_hash_ = hash_;
+  resync_hashed_ = consumed_;
   damage_.code = code;
   damage_.message = std::move(message);
   damage_.offset = start;
@@ -84,31 +148,49 @@ void RecordSplitter::damage(ParseErrorCode code, std::string message, std::uint6
 }
 
 void RecordSplitter::finish_resync(std::uint64_t resume_at, bool found_record) {
-  ParseError e;
-  e.source = source_;
-  e.record_index = damage_.record_index;
-  e.tuple_index = -1;
-  e.byte_offset = damage_.offset;
-  e.code = damage_.code;
-  std::uint64_t skipped = resume_at - damage_.offset;
-  if (found_record && damage_.code == ParseErrorCode::truncated_record) {
-    // The input did not end inside this record after all: an intact record follows, so this
-    // one's quotes or brackets do not balance.
-    e.code = ParseErrorCode::invalid_json;
-    damage_.message = "the record's quotes or brackets do not balance, so its end was never found";
+  bool truncated_at_end = !found_record && damage_.code == ParseErrorCode::truncated_record;
+  if (!truncated_at_end) {
+    // The skipped bytes are consumed: continue the resume hash over them.
+    hash_ = resync_hash_;
+    consumed_ = resync_hashed_;
   }
-  if (found_record) {
-    e.message = fmt::format("{}; skipped {} bytes, resuming with the record at byte {}",
-                            damage_.message, skipped, resume_at);
-  } else if (damage_.code == ParseErrorCode::truncated_record) {
-    e.message = damage_.message;  // the skipped bytes are exactly the truncated record
-  } else {
-    e.message = fmt::format("{}; skipped the remaining {} bytes (no intact record follows)",
-                            damage_.message, skipped);
+  if (!damage_.silent) {
+    ParseError e;
+    e.source = source_;
+    e.record_index = damage_.record_index;
+    e.tuple_index = -1;
+    e.byte_offset = damage_.offset;
+    e.code = damage_.code;
+    std::uint64_t skipped = resume_at - damage_.offset;
+    if (found_record && damage_.code == ParseErrorCode::truncated_record) {
+      // The input did not end inside this record after all: an intact record follows, so this
+      // one's quotes or brackets do not balance.
+      e.code = ParseErrorCode::invalid_json;
+      damage_.message =
+          "the record's quotes or brackets do not balance, so its end was never found";
+    }
+    if (found_record) {
+      e.message = fmt::format("{}; skipped {} bytes, resuming with the record at byte {}",
+                              damage_.message, skipped, resume_at);
+    } else if (truncated_at_end) {
+      e.message = damage_.message;  // the skipped bytes are exactly the truncated record
+    } else {
+      e.message = fmt::format("{}; skipped the remaining {} bytes (no intact record follows)",
+                              damage_.message, skipped);
+    }
+    e.excerpt = std::move(damage_.excerpt);
+    errors_.push_back(std::move(e));
   }
-  e.excerpt = std::move(damage_.excerpt);
-  errors_.push_back(std::move(e));
   damage_ = PendingDamage{};
+  if (!found_record && !truncated_at_end) {
+    // Everything to the end was damage; a later, longer version of the input resumes the
+    // search for records where this one ended.
+    pos_ = end();
+    State saved = state_;
+    state_ = State::kResync;
+    mark_consumed();
+    state_ = saved;
+  }
 }
 
 void RecordSplitter::add_record(std::uint64_t begin, std::uint64_t end_pos, std::int64_t index,
@@ -142,6 +224,7 @@ void RecordSplitter::scan_record() {
         add_record(record_start_, pos_, record_index_, scanner_.saw_backslash());
       }
       state_ = after_record_state();
+      mark_consumed();
       return;
     case StructureScanner::Result::kMismatch:
       damage(ParseErrorCode::invalid_json,
@@ -185,6 +268,7 @@ void RecordSplitter::scan_tentative() {
         record_index_ = next_record_index_++;
         add_record(record_start_, pos_, record_index_, scanner_.saw_backslash());
         state_ = after_record_state();
+        mark_consumed();
       } else {
         // A valid inner object or broken bytes: keep looking right after its opening brace, so
         // that a record hidden inside damaged bytes is still found.
@@ -230,6 +314,7 @@ void RecordSplitter::process() {
           context_ = Context::kTopLevelArray;
           after_comma_ = false;
           state_ = State::kArrayElement;
+          mark_consumed();
         } else {
           damage(ParseErrorCode::invalid_json,
                  fmt::format("expected '{{' at the start of a flow-log document, found {}",
@@ -293,6 +378,7 @@ void RecordSplitter::process() {
         ++pos_;
         after_comma_ = false;
         state_ = State::kArrayElement;
+        mark_consumed();
         break;
       case State::kArrayElement: {
         if (!skip_whitespace()) return;
@@ -463,6 +549,7 @@ bool RecordSplitter::handle_end_of_input() {
 void RecordSplitter::refill() {
   std::uint64_t keep = keep_from();
   if (records_.empty() && keep > base_) {
+    hash_before_dropping(keep);
     std::size_t drop = static_cast<std::size_t>(keep - base_);
     std::memmove(buffer_.bytes.get(), buffer_.bytes.get() + drop, len_ - drop);
     len_ -= drop;
@@ -498,6 +585,7 @@ void RecordSplitter::emit(Chunk& out, bool last) {
   out.errors = std::move(errors_);
   errors_.clear();
   out.last_of_input = last;
+  out.resume = resume_;
   out.bytes_consumed = bytes_read_ - bytes_reported_;
   bytes_reported_ = bytes_read_;
 
@@ -508,6 +596,7 @@ void RecordSplitter::emit(Chunk& out, bool last) {
   }
   // The bytes still needed (a record in progress) move to a fresh buffer.
   std::uint64_t keep = keep_from();
+  hash_before_dropping(keep);
   std::size_t tail = static_cast<std::size_t>(end() - keep);
   Buffer next = pool_.acquire(std::max(limits_.chunk_bytes, tail + limits_.chunk_bytes / 2));
   std::memcpy(next.bytes.get(), ptr(keep), tail);

@@ -25,6 +25,7 @@
 #include "flowlog/chunk.h"
 #include "flowlog/parse_limits.h"
 #include "flowlog/record_probe.h"
+#include "flowlog/stream_hash.h"
 #include "flowlog/structure_scanner.h"
 
 namespace flowlens {
@@ -33,6 +34,10 @@ class RecordSplitter {
  public:
   RecordSplitter(ByteReader& reader, std::string source, const ParseLimits& limits,
                  BufferPool& pool);
+  // Resumes an input at `resume` (the reader must be positioned at resume.offset), with `hash`
+  // holding the hash of the bytes before it. Records keep their indexes.
+  RecordSplitter(ByteReader& reader, std::string source, const ParseLimits& limits,
+                 BufferPool& pool, const ResumePoint& resume, const StreamHash& hash);
 
   // Fills `out` with the next chunk (records and/or structural errors). Returns false once the
   // input is exhausted; the final chunk has last_of_input set. Throws ReadError from the reader.
@@ -40,28 +45,41 @@ class RecordSplitter {
 
   // True when the input ended inside the records array: a blob that Azure is still writing.
   bool unterminated() const { return unterminated_; }
+  // Where the input could be resumed after the chunks produced so far.
+  ResumePoint resume_point() const;
   std::uint64_t bytes_read() const { return bytes_read_; }
 
  private:
+  // The numeric values are stored in resume points: never renumber them.
   enum class State : std::uint8_t {
-    kDocumentStart,      // before a top-level value
-    kEnvelopeKey,        // after the top-level '{': reading its first key
-    kEnvelopeColon,      // after the "records" key
-    kRecordsOpen,        // expecting the '[' of the records array
-    kArrayElement,       // after '[' or ',': expecting a record
-    kArrayAfterElement,  // after a record: expecting ',' or ']'
-    kAfterArray,         // after the records array: expecting '}' or more envelope keys
-    kEnvelopeRest,       // skipping envelope keys that follow the records array
-    kDocumentEnd,        // after a complete top-level value
-    kRecord,             // inside a record
-    kResync,             // after damage: looking for a position where a record may start
-    kTentative,          // inside a candidate record found while resynchronising
+    kDocumentStart = 0,      // before a top-level value
+    kEnvelopeKey = 1,        // after the top-level '{': reading its first key
+    kEnvelopeColon = 2,      // after the "records" key
+    kRecordsOpen = 3,        // expecting the '[' of the records array
+    kArrayElement = 4,       // after '[' or ',': expecting a record
+    kArrayAfterElement = 5,  // after a record: expecting ',' or ']'
+    kAfterArray = 6,         // after the records array: expecting '}' or more envelope keys
+    kEnvelopeRest = 7,       // skipping envelope keys that follow the records array
+    kDocumentEnd = 8,        // after a complete top-level value
+    kRecord = 9,             // inside a record
+    kResync = 10,            // after damage: looking for a position where a record may start
+    kTentative = 11,         // inside a candidate record found while resynchronising
   };
   // Where records are found, which decides what may follow one.
-  enum class Context : std::uint8_t { kEnvelopeArray, kTopLevelArray, kTopLevelObjects };
+  enum class Context : std::uint8_t {
+    kEnvelopeArray = 0,
+    kTopLevelArray = 1,
+    kTopLevelObjects = 2
+  };
 
+ public:
+  // True when a stored resume point names a state an input can be resumed in.
+  static bool resumable(const ResumePoint& point);
+
+ private:
   struct PendingDamage {
     bool active = false;
+    bool silent = false;  // resumed inside damage already reported: don't report it again
     ParseErrorCode code = ParseErrorCode::invalid_json;
     std::string message;
     std::uint64_t offset = 0;
@@ -90,6 +108,10 @@ class RecordSplitter {
   void damage(ParseErrorCode code, std::string message, std::uint64_t start,
               std::int64_t record_index);
   void finish_resync(std::uint64_t resume_at, bool found_record);
+  // Marks everything before pos_ as processed, in a state the input can be resumed in.
+  void mark_consumed();
+  // Hashes the bytes about to leave the buffer that the resume hash does not cover yet.
+  void hash_before_dropping(std::uint64_t keep);
   std::string describe_byte(std::uint64_t abs) const;
 
   ByteReader& reader_;
@@ -119,6 +141,16 @@ class RecordSplitter {
   bool unterminated_ = false;
   char prev_significant_ = 0;  // last non-whitespace byte seen while resynchronising
   PendingDamage damage_;
+
+  // Resume tracking: bytes [0, consumed_) are processed and hashed into hash_. While damage is
+  // being skipped, resync_hash_ continues over the skipped bytes up to resync_hashed_; it
+  // becomes the resume hash if intact records follow, and is dropped if the input just ends
+  // inside a record (so that the record is read again once it is complete).
+  std::uint64_t consumed_ = 0;
+  StreamHash hash_;
+  StreamHash resync_hash_;
+  std::uint64_t resync_hashed_ = 0;
+  ResumePoint resume_;
 
   std::vector<RecordSpan> records_;  // absolute offsets until emitted
   std::vector<ParseError> errors_;

@@ -47,6 +47,17 @@ FileReader::~FileReader() {
   if (fd_ >= 0 && owned_) ::close(fd_);
 }
 
+std::uint64_t FileReader::skip(std::uint64_t n) {
+  if (!regular_) return ByteReader::skip(n);
+  off_t here = ::lseek(fd_, 0, SEEK_CUR);
+  off_t end = ::lseek(fd_, 0, SEEK_END);
+  if (here < 0 || end < 0) throw ReadError(name_ + ": " + std::strerror(errno));
+  auto step =
+      static_cast<off_t>(std::min<std::uint64_t>(n, static_cast<std::uint64_t>(end - here)));
+  if (::lseek(fd_, here + step, SEEK_SET) < 0) throw ReadError(name_ + ": " + std::strerror(errno));
+  return static_cast<std::uint64_t>(step);
+}
+
 std::size_t FileReader::read(char* dst, std::size_t max) {
   std::size_t total = 0;
   // Fill as much of the request as the input allows; pipes deliver in small pieces.

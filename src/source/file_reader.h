@@ -20,6 +20,7 @@ class FileReader final : public ByteReader {
   FileReader& operator=(FileReader&&) = delete;
 
   std::size_t read(char* dst, std::size_t max) override;
+  std::uint64_t skip(std::uint64_t n) override;
 
  private:
   FileReader(int fd, std::string name, bool owned);

@@ -27,6 +27,7 @@ class Collector final : public ChunkConsumer {
     out_.stats.tuples += chunk.stats.tuples;
     out_.stats.rejected_tuples += chunk.stats.rejected_tuples;
     if (chunk.last_of_input) out_.unterminated = chunk.unterminated;
+    out_.resumes.push_back(chunk.resume);
   }
 
  private:
@@ -49,6 +50,28 @@ ParseOutcome parse_bytes(const std::string& bytes, unsigned threads, std::size_t
                 [&bytes, max_read] { return std::make_unique<MemoryReader>(bytes, max_read); }}};
   run_parse_pipeline(inputs, options, collector);
   return out;
+}
+
+ParseOutcome parse_bytes_from(const std::string& bytes, const ResumePoint& from,
+                              std::size_t chunk_bytes) {
+  ParseOutcome out;
+  Collector collector(out);
+  PipelineOptions options;
+  if (chunk_bytes != 0) options.limits.chunk_bytes = chunk_bytes;
+  InputSpec input("test.json", bytes.size(),
+                  [&bytes] { return std::make_unique<MemoryReader>(bytes, 7); });
+  input.resume = from;
+  input.resume_hash.update(bytes.data(), std::min<std::size_t>(from.offset, bytes.size()));
+  std::vector<InputSpec> inputs;
+  inputs.push_back(std::move(input));
+  run_parse_pipeline(inputs, options, collector);
+  return out;
+}
+
+std::uint64_t prefix_hash(std::string_view bytes) {
+  StreamHash h;
+  h.update(bytes);
+  return h.digest();
 }
 
 std::string vnet_record(const std::string& time, const std::vector<std::string>& tuples,

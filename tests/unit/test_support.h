@@ -14,6 +14,7 @@ struct ParseOutcome {
   std::vector<ParseError> errors;
   RecordStats stats;
   bool unterminated = false;
+  std::vector<ResumePoint> resumes;  // after each chunk
 };
 
 // Parses `bytes` as one input named `name`. `max_read` > 0 makes the reader return at most
@@ -21,6 +22,13 @@ struct ParseOutcome {
 ParseOutcome parse_bytes(const std::string& bytes, unsigned threads = 1, std::size_t max_read = 0,
                          std::size_t chunk_bytes = 0, const std::string& name = "test.json",
                          std::size_t max_record_bytes = 0);
+
+// Parses `bytes` starting at `from` (the hash of the bytes before it is computed here).
+ParseOutcome parse_bytes_from(const std::string& bytes, const ResumePoint& from,
+                              std::size_t chunk_bytes = 0);
+
+// XXH3-64 of a byte string, as resume points record it.
+std::uint64_t prefix_hash(std::string_view bytes);
 
 // A compact VNet record with the given tuples in one group.
 std::string vnet_record(const std::string& time, const std::vector<std::string>& tuples,

@@ -1,0 +1,33 @@
+// StreamHash: an XXH3-64 hash computed incrementally over a byte stream, copyable so that a
+// tentative continuation can be kept or dropped.
+#pragma once
+
+#include <xxhash.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace flowlens {
+
+class StreamHash {
+ public:
+  StreamHash() : state_(XXH3_createState(), &XXH3_freeState) { XXH3_64bits_reset(state_.get()); }
+  StreamHash(const StreamHash& other) : StreamHash() {
+    XXH3_copyState(state_.get(), other.state_.get());
+  }
+  StreamHash& operator=(const StreamHash& other) {
+    if (this != &other) XXH3_copyState(state_.get(), other.state_.get());
+    return *this;
+  }
+  void update(const char* data, std::size_t size) { XXH3_64bits_update(state_.get(), data, size); }
+  void update(std::string_view s) { update(s.data(), s.size()); }
+  // The hash of everything so far; the state stays usable.
+  std::uint64_t digest() const { return XXH3_64bits_digest(state_.get()); }
+
+ private:
+  std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> state_;
+};
+
+}  // namespace flowlens

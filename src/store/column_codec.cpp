@@ -1,0 +1,338 @@
+#include "store/column_codec.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+#include <limits>
+#include <numeric>
+
+#include "store/varint.h"
+
+namespace flowlens::store {
+namespace {
+
+std::uint64_t hash_ip(const IpAddress& ip) {
+  std::uint64_t a, b;
+  std::memcpy(&a, ip.bytes.data(), 8);
+  std::memcpy(&b, ip.bytes.data() + 8, 8);
+  std::uint64_t h = (a ^ 0x9E3779B97F4A7C15ULL) * 0xBF58476D1CE4E5B9ULL;
+  h ^= (b + (h >> 29)) * 0x94D049BB133111EBULL;
+  return h ^ (h >> 31);
+}
+
+int code_width(std::size_t dict_size) {
+  if (dict_size <= 0x100) return 1;
+  if (dict_size <= 0x10000) return 2;
+  return 4;
+}
+
+void put_codes(std::string& out, const std::vector<std::uint32_t>& codes, int width) {
+  out += static_cast<char>(width);
+  std::size_t at = out.size();
+  out.resize(at + codes.size() * static_cast<std::size_t>(width));
+  char* p = out.data() + at;
+  for (std::uint32_t c : codes) {
+    for (int i = 0; i < width; ++i)
+      *p++ = static_cast<char>(c >> (8 * i));
+  }
+}
+
+}  // namespace
+
+ColumnBuilder::ColumnBuilder(ColumnType type, StringKind kind, bool delta)
+    : type_(type), kind_(kind), delta_(delta) {}
+
+void ColumnBuilder::add_null() {
+  if (nulls_.empty()) nulls_.assign(rows(), 0);
+  nulls_.push_back(1);
+  if (type_ == ColumnType::kString) {
+    codes_.push_back(intern(std::string_view{}));
+  } else if (type_ == ColumnType::kReal) {
+    reals_.push_back(0);
+  } else {
+    ints_.push_back(0);
+  }
+}
+
+std::size_t ColumnBuilder::rows() const {
+  if (type_ == ColumnType::kString) return codes_.size();
+  if (type_ == ColumnType::kReal) return reals_.size();
+  return ints_.size();
+}
+
+void ColumnBuilder::grow_index() {
+  std::size_t size = slots_.empty() ? 256 : slots_.size() * 2;
+  slots_.assign(size, 0);
+  std::size_t mask = size - 1;
+  for (std::uint32_t code = 0; code < dict_size(); ++code) {
+    std::uint64_t h = kind_ == StringKind::kIp
+                          ? hash_ip(ips_[code])
+                          : XXH3_64bits(strings_[code].data(), strings_[code].size());
+    std::size_t i = h & mask;
+    while (slots_[i] != 0)
+      i = (i + 1) & mask;
+    slots_[i] = code + 1;
+  }
+}
+
+std::uint32_t ColumnBuilder::intern(std::string_view s) {
+  if (kind_ == StringKind::kIp) {
+    IpAddress ip{};
+    if (!s.empty()) parse_ip(s, ip);
+    return intern_ip(ip);
+  }
+  if (2 * (strings_.size() + 1) > slots_.size()) grow_index();
+  std::size_t mask = slots_.size() - 1;
+  std::size_t i = XXH3_64bits(s.data(), s.size()) & mask;
+  for (;; i = (i + 1) & mask) {
+    std::uint32_t slot = slots_[i];
+    if (slot == 0) break;
+    if (strings_[slot - 1] == s) return slot - 1;
+  }
+  auto code = static_cast<std::uint32_t>(strings_.size());
+  strings_.push_back(arena_.copy(s));
+  slots_[i] = code + 1;
+  return code;
+}
+
+std::uint32_t ColumnBuilder::intern_ip(const IpAddress& ip) {
+  if (2 * (ips_.size() + 1) > slots_.size()) grow_index();
+  std::size_t mask = slots_.size() - 1;
+  std::size_t i = hash_ip(ip) & mask;
+  for (;; i = (i + 1) & mask) {
+    std::uint32_t slot = slots_[i];
+    if (slot == 0) break;
+    if (ips_[slot - 1] == ip) return slot - 1;
+  }
+  auto code = static_cast<std::uint32_t>(ips_.size());
+  ips_.push_back(ip);
+  slots_[i] = code + 1;
+  return code;
+}
+
+void ColumnBuilder::finish(std::string& raw, Stats& stats) {
+  raw.clear();
+  std::size_t n = rows();
+  Encoding encoding;
+  if (type_ == ColumnType::kString) {
+    encoding = kind_ == StringKind::kIp ? Encoding::kIpDict : Encoding::kStringDict;
+  } else if (type_ == ColumnType::kReal) {
+    encoding = Encoding::kReal;
+  } else {
+    encoding = delta_ ? Encoding::kIntDelta : Encoding::kIntPlain;
+  }
+  raw += static_cast<char>(encoding);
+  raw += static_cast<char>(nulls_.empty() ? 0 : 1);
+  put_varint(raw, n);
+  if (!nulls_.empty()) {
+    std::size_t at = raw.size();
+    raw.resize(at + (n + 7) / 8, '\0');
+    for (std::size_t r = 0; r < n; ++r) {
+      if (nulls_[r]) raw[at + r / 8] = static_cast<char>(raw[at + r / 8] | (1 << (r % 8)));
+    }
+  }
+  stats = Stats{};
+  switch (encoding) {
+    case Encoding::kIntPlain:
+    case Encoding::kIntDelta: {
+      bool any = false;
+      for (std::size_t r = 0; r < n; ++r) {
+        if (!nulls_.empty() && nulls_[r]) continue;
+        std::int64_t v = ints_[r];
+        stats.min = any ? std::min(stats.min, v) : v;
+        stats.max = any ? std::max(stats.max, v) : v;
+        any = true;
+      }
+      stats.has_minmax = any;
+      if (encoding == Encoding::kIntPlain) {
+        for (std::int64_t v : ints_)
+          put_varint(raw, zigzag(v));
+        break;
+      }
+      // Differences wrap around in unsigned arithmetic, so any int64 sequence round-trips.
+      std::uint64_t divisor = 0;
+      std::int64_t previous = 0;
+      for (std::int64_t v : ints_) {
+        auto d = static_cast<std::uint64_t>(v) - static_cast<std::uint64_t>(previous);
+        auto magnitude = static_cast<std::uint64_t>(static_cast<std::int64_t>(d) < 0 ? -d : d);
+        divisor = std::gcd(divisor, magnitude);
+        previous = v;
+      }
+      if (divisor == 0) divisor = 1;
+      put_varint(raw, divisor);
+      previous = 0;
+      for (std::int64_t v : ints_) {
+        auto d = static_cast<std::int64_t>(static_cast<std::uint64_t>(v) -
+                                           static_cast<std::uint64_t>(previous));
+        put_varint(raw, zigzag(d / static_cast<std::int64_t>(divisor)));
+        previous = v;
+      }
+      break;
+    }
+    case Encoding::kStringDict: {
+      put_varint(raw, strings_.size());
+      for (std::string_view s : strings_) {
+        put_varint(raw, s.size());
+        raw.append(s.data(), s.size());
+      }
+      put_codes(raw, codes_, code_width(strings_.size()));
+      break;
+    }
+    case Encoding::kIpDict: {
+      put_varint(raw, ips_.size());
+      bool all_v4 = true;
+      for (const IpAddress& ip : ips_)
+        all_v4 = all_v4 && ip.is_v4();
+      int width = all_v4 ? 4 : 16;
+      raw += static_cast<char>(width);
+      for (const IpAddress& ip : ips_) {
+        raw.append(reinterpret_cast<const char*>(ip.bytes.data()) + (16 - width),
+                   static_cast<std::size_t>(width));
+      }
+      put_codes(raw, codes_, code_width(ips_.size()));
+      break;
+    }
+    case Encoding::kReal: {
+      std::size_t at = raw.size();
+      raw.resize(at + n * 8);
+      std::memcpy(raw.data() + at, reals_.data(), n * 8);
+      break;
+    }
+  }
+  reset();
+}
+
+void ColumnBuilder::reset() {
+  ints_.clear();
+  reals_.clear();
+  codes_.clear();
+  nulls_.clear();
+  strings_.clear();
+  ips_.clear();
+  slots_.clear();
+  arena_.clear();
+}
+
+bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::string& error) {
+  out.clear();
+  out.type = type;
+  std::size_t pos = 0;
+  auto fail = [&error](const char* why) {
+    error = why;
+    return false;
+  };
+  if (raw.size() < 2) return fail("block too short");
+  auto encoding = static_cast<Encoding>(raw[0]);
+  auto flags = static_cast<std::uint8_t>(raw[1]);
+  pos = 2;
+  std::uint64_t n = 0;
+  if (!get_varint(raw, pos, n) || n > std::numeric_limits<std::uint32_t>::max()) {
+    return fail("bad row count");
+  }
+  if (flags & 1) {
+    std::size_t bytes = static_cast<std::size_t>((n + 7) / 8);
+    if (raw.size() - pos < bytes) return fail("truncated null bitmap");
+    out.nulls.resize(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      out.nulls[r] = (static_cast<std::uint8_t>(raw[pos + r / 8]) >> (r % 8)) & 1;
+    }
+    pos += bytes;
+  }
+  auto read_codes = [&](std::size_t dict_size) {
+    if (pos >= raw.size()) return fail("missing code width");
+    int width = raw[pos++];
+    if (width != 1 && width != 2 && width != 4) return fail("bad code width");
+    if (raw.size() - pos < n * static_cast<std::size_t>(width)) return fail("truncated codes");
+    out.codes.resize(n);
+    const auto* p = reinterpret_cast<const std::uint8_t*>(raw.data() + pos);
+    for (std::size_t r = 0; r < n; ++r) {
+      std::uint32_t c = 0;
+      for (int i = 0; i < width; ++i)
+        c |= static_cast<std::uint32_t>(p[i]) << (8 * i);
+      p += width;
+      if (c >= dict_size) return fail("code outside the dictionary");
+      out.codes[r] = c;
+    }
+    pos += n * static_cast<std::size_t>(width);
+    return true;
+  };
+  switch (encoding) {
+    case Encoding::kIntPlain:
+    case Encoding::kIntDelta: {
+      if (!is_integral(type)) return fail("integer block for a non-integer column");
+      out.ints.resize(n);
+      std::uint64_t divisor = 1;
+      if (encoding == Encoding::kIntDelta && (!get_varint(raw, pos, divisor) || divisor == 0)) {
+        return fail("bad divisor");
+      }
+      std::uint64_t previous = 0;
+      for (std::size_t r = 0; r < n; ++r) {
+        std::uint64_t v = 0;
+        if (!get_varint(raw, pos, v)) return fail("truncated integers");
+        if (encoding == Encoding::kIntPlain) {
+          out.ints[r] = unzigzag(v);
+        } else {
+          previous += static_cast<std::uint64_t>(unzigzag(v)) * divisor;
+          out.ints[r] = static_cast<std::int64_t>(previous);
+        }
+      }
+      break;
+    }
+    case Encoding::kStringDict: {
+      if (type != ColumnType::kString) return fail("string block for a non-string column");
+      std::uint64_t count = 0;
+      if (!get_varint(raw, pos, count) || count > raw.size()) return fail("bad dictionary size");
+      out.dict.reserve(count);
+      for (std::uint64_t i = 0; i < count; ++i) {
+        std::uint64_t len = 0;
+        if (!get_varint(raw, pos, len) || raw.size() - pos < len) return fail("truncated string");
+        out.dict.push_back(out.arena.copy(raw.substr(pos, len)));
+        pos += len;
+      }
+      if (!read_codes(count)) return false;
+      break;
+    }
+    case Encoding::kIpDict: {
+      if (type != ColumnType::kString) return fail("address block for a non-string column");
+      std::uint64_t count = 0;
+      if (!get_varint(raw, pos, count) || count > raw.size()) return fail("bad dictionary size");
+      if (pos >= raw.size()) return fail("missing address width");
+      int width = raw[pos++];
+      if (width != 4 && width != 16) return fail("bad address width");
+      if (raw.size() - pos < count * static_cast<std::size_t>(width)) {
+        return fail("truncated addresses");
+      }
+      out.dict.reserve(count);
+      char text[kMaxIpTextLength];
+      for (std::uint64_t i = 0; i < count; ++i) {
+        IpAddress ip{};
+        if (width == 4) {
+          ip.bytes[10] = ip.bytes[11] = 0xff;
+        }
+        std::memcpy(ip.bytes.data() + (16 - width), raw.data() + pos,
+                    static_cast<std::size_t>(width));
+        pos += static_cast<std::size_t>(width);
+        // The all-zero address stands for "no address" (a null or empty value).
+        bool empty = width == 16 && ip == IpAddress{};
+        out.dict.push_back(empty ? std::string_view{}
+                                 : out.arena.copy(std::string_view(text, format_ip(ip, text))));
+      }
+      if (!read_codes(count)) return false;
+      break;
+    }
+    case Encoding::kReal: {
+      if (type != ColumnType::kReal) return fail("real block for a non-real column");
+      if (raw.size() - pos < n * 8) return fail("truncated reals");
+      out.reals.resize(n);
+      std::memcpy(out.reals.data(), raw.data() + pos, n * 8);
+      pos += n * 8;
+      break;
+    }
+    default:
+      return fail("unknown encoding");
+  }
+  if (pos != raw.size()) return fail("trailing bytes in block");
+  return true;
+}
+
+}  // namespace flowlens::store
