@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
   };
   add(flowlens::add_parse_command(app));
   add(flowlens::add_gen_command(app));
+  add(flowlens::add_ingest_command(app));
+  add(flowlens::add_export_command(app));
+  add(flowlens::add_status_command(app));
+  add(flowlens::add_compact_command(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

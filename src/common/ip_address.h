@@ -40,6 +40,13 @@ struct IpAddress {
     return (std::uint32_t{bytes[12]} << 24) | (std::uint32_t{bytes[13]} << 16) |
            (std::uint32_t{bytes[14]} << 8) | std::uint32_t{bytes[15]};
   }
+  // Equality compares two 8-byte words (hot in hash lookups); ordering is byte-wise.
+  bool operator==(const IpAddress& other) const {
+    std::uint64_t a[2], b[2];
+    std::memcpy(a, bytes.data(), 16);
+    std::memcpy(b, other.bytes.data(), 16);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+  }
   auto operator<=>(const IpAddress&) const = default;
 };
 

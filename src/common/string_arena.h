@@ -7,12 +7,30 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace flowlens {
 
 class StringArena {
  public:
+  StringArena() = default;
+  // A moved-from arena is empty and usable (it must not keep writing into moved blocks).
+  StringArena(StringArena&& other) noexcept
+      : blocks_(std::move(other.blocks_)),
+        cursor_(std::exchange(other.cursor_, nullptr)),
+        remaining_(std::exchange(other.remaining_, 0)),
+        block_size_(std::exchange(other.block_size_, 0)) {}
+  StringArena& operator=(StringArena&& other) noexcept {
+    blocks_ = std::move(other.blocks_);
+    cursor_ = std::exchange(other.cursor_, nullptr);
+    remaining_ = std::exchange(other.remaining_, 0);
+    block_size_ = std::exchange(other.block_size_, 0);
+    return *this;
+  }
+  StringArena(const StringArena&) = delete;
+  StringArena& operator=(const StringArena&) = delete;
+
   std::string_view copy(std::string_view s) {
     if (s.empty()) return {};
     if (s.size() > remaining_) grow(s.size());

@@ -140,4 +140,11 @@ std::string format_iso8601(Ticks ticks) {
   return s;
 }
 
+Ticks now_ticks() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count() /
+         100;
+}
+
 }  // namespace flowlens

@@ -39,4 +39,7 @@ std::string format_iso8601(Ticks ticks);
 // (`2026-11-01`, midnight UTC), or a date and time without zone (UTC assumed).
 std::optional<Ticks> parse_user_time(std::string_view text);
 
+// The current time (the system clock), in ticks.
+Ticks now_ticks();
+
 }  // namespace flowlens

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -35,6 +36,61 @@ void put_codes(std::string& out, const std::vector<std::uint32_t>& codes, int wi
     for (int i = 0; i < width; ++i)
       *p++ = static_cast<char>(c >> (8 * i));
   }
+}
+
+constexpr std::uint8_t kFlagNulls = 1;
+constexpr std::uint8_t kFlagRuns = 2;
+
+// Run-length form pays when runs are at least this long on average.
+constexpr std::size_t kMinAverageRun = 4;
+
+template <typename T>
+std::size_t count_runs(const std::vector<T>& values) {
+  std::size_t runs = values.empty() ? 0 : 1;
+  for (std::size_t i = 1; i < values.size(); ++i)
+    runs += values[i] != values[i - 1];
+  return runs;
+}
+
+// Writes `values` as varints, or as (value, run length) varint pairs when runs are long;
+// returns whether it chose runs.
+bool put_varints(std::string& out, const std::vector<std::uint64_t>& values) {
+  std::size_t runs = count_runs(values);
+  if (runs * kMinAverageRun > values.size()) {
+    for (std::uint64_t v : values)
+      put_varint(out, v);
+    return false;
+  }
+  put_varint(out, runs);
+  for (std::size_t i = 0; i < values.size();) {
+    std::size_t j = i + 1;
+    while (j < values.size() && values[j] == values[i])
+      ++j;
+    put_varint(out, values[i]);
+    put_varint(out, j - i);
+    i = j;
+  }
+  return true;
+}
+
+// Dictionary codes: fixed width, or (code, run length) varint pairs when runs are long.
+bool put_code_column(std::string& out, const std::vector<std::uint32_t>& codes,
+                     std::size_t dict_size) {
+  std::size_t runs = count_runs(codes);
+  if (runs * kMinAverageRun > codes.size()) {
+    put_codes(out, codes, code_width(dict_size));
+    return false;
+  }
+  put_varint(out, runs);
+  for (std::size_t i = 0; i < codes.size();) {
+    std::size_t j = i + 1;
+    while (j < codes.size() && codes[j] == codes[i])
+      ++j;
+    put_varint(out, codes[i]);
+    put_varint(out, j - i);
+    i = j;
+  }
+  return true;
 }
 
 }  // namespace
@@ -96,6 +152,14 @@ std::uint32_t ColumnBuilder::intern(std::string_view s) {
 }
 
 std::uint32_t ColumnBuilder::intern_ip(const IpAddress& ip) {
+  // Consecutive rows often repeat an address (the capturing NIC's own).
+  if (last_ip_code_ != kNoCode && ip == last_ip_) return last_ip_code_;
+  last_ip_ = ip;
+  last_ip_code_ = intern_ip_slow(ip);
+  return last_ip_code_;
+}
+
+std::uint32_t ColumnBuilder::intern_ip_slow(const IpAddress& ip) {
   if (2 * (ips_.size() + 1) > slots_.size()) grow_index();
   std::size_t mask = slots_.size() - 1;
   std::size_t i = hash_ip(ip) & mask;
@@ -122,7 +186,8 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
     encoding = delta_ ? Encoding::kIntDelta : Encoding::kIntPlain;
   }
   raw += static_cast<char>(encoding);
-  raw += static_cast<char>(nulls_.empty() ? 0 : 1);
+  raw += static_cast<char>(nulls_.empty() ? 0 : kFlagNulls);
+  bool runs = false;
   put_varint(raw, n);
   if (!nulls_.empty()) {
     std::size_t at = raw.size();
@@ -144,9 +209,12 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
         any = true;
       }
       stats.has_minmax = any;
+      std::vector<std::uint64_t>& values = scratch_;
+      values.resize(n);
       if (encoding == Encoding::kIntPlain) {
-        for (std::int64_t v : ints_)
-          put_varint(raw, zigzag(v));
+        for (std::size_t r = 0; r < n; ++r)
+          values[r] = zigzag(ints_[r]);
+        runs = put_varints(raw, values);
         break;
       }
       // Differences wrap around in unsigned arithmetic, so any int64 sequence round-trips.
@@ -161,12 +229,14 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
       if (divisor == 0) divisor = 1;
       put_varint(raw, divisor);
       previous = 0;
-      for (std::int64_t v : ints_) {
+      for (std::size_t r = 0; r < n; ++r) {
+        std::int64_t v = ints_[r];
         auto d = static_cast<std::int64_t>(static_cast<std::uint64_t>(v) -
                                            static_cast<std::uint64_t>(previous));
-        put_varint(raw, zigzag(d / static_cast<std::int64_t>(divisor)));
+        values[r] = zigzag(d / static_cast<std::int64_t>(divisor));
         previous = v;
       }
+      runs = put_varints(raw, values);
       break;
     }
     case Encoding::kStringDict: {
@@ -175,7 +245,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
         put_varint(raw, s.size());
         raw.append(s.data(), s.size());
       }
-      put_codes(raw, codes_, code_width(strings_.size()));
+      runs = put_code_column(raw, codes_, strings_.size());
       break;
     }
     case Encoding::kIpDict: {
@@ -189,7 +259,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
         raw.append(reinterpret_cast<const char*>(ip.bytes.data()) + (16 - width),
                    static_cast<std::size_t>(width));
       }
-      put_codes(raw, codes_, code_width(ips_.size()));
+      runs = put_code_column(raw, codes_, ips_.size());
       break;
     }
     case Encoding::kReal: {
@@ -199,6 +269,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
       break;
     }
   }
+  if (runs) raw[1] = static_cast<char>(raw[1] | kFlagRuns);
   reset();
 }
 
@@ -211,6 +282,7 @@ void ColumnBuilder::reset() {
   ips_.clear();
   slots_.clear();
   arena_.clear();
+  last_ip_code_ = kNoCode;
 }
 
 bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::string& error) {
@@ -229,7 +301,26 @@ bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::
   if (!get_varint(raw, pos, n) || n > std::numeric_limits<std::uint32_t>::max()) {
     return fail("bad row count");
   }
-  if (flags & 1) {
+  bool runs = (flags & kFlagRuns) != 0;
+  if (flags & ~(kFlagNulls | kFlagRuns)) return fail("unknown flags");
+  // Run-length form: (value, length) varint pairs covering exactly n rows.
+  auto read_runs = [&](auto&& store_run) {
+    std::uint64_t count = 0;
+    if (!get_varint(raw, pos, count) || count > n) return fail("bad run count");
+    std::uint64_t row = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      std::uint64_t value = 0, length = 0;
+      if (!get_varint(raw, pos, value) || !get_varint(raw, pos, length)) {
+        return fail("truncated runs");
+      }
+      if (length == 0 || length > n - row) return fail("runs do not cover the rows");
+      if (!store_run(value, row, length)) return false;
+      row += length;
+    }
+    if (row != n) return fail("runs do not cover the rows");
+    return true;
+  };
+  if (flags & kFlagNulls) {
     std::size_t bytes = static_cast<std::size_t>((n + 7) / 8);
     if (raw.size() - pos < bytes) return fail("truncated null bitmap");
     out.nulls.resize(n);
@@ -239,6 +330,15 @@ bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::
     pos += bytes;
   }
   auto read_codes = [&](std::size_t dict_size) {
+    if (runs) {
+      out.codes.resize(n);
+      return read_runs([&](std::uint64_t code, std::uint64_t row, std::uint64_t length) {
+        if (code >= dict_size) return fail("code outside the dictionary");
+        std::fill_n(out.codes.begin() + static_cast<std::ptrdiff_t>(row), length,
+                    static_cast<std::uint32_t>(code));
+        return true;
+      });
+    }
     if (pos >= raw.size()) return fail("missing code width");
     int width = raw[pos++];
     if (width != 1 && width != 2 && width != 4) return fail("bad code width");
@@ -266,15 +366,28 @@ bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::
         return fail("bad divisor");
       }
       std::uint64_t previous = 0;
-      for (std::size_t r = 0; r < n; ++r) {
-        std::uint64_t v = 0;
-        if (!get_varint(raw, pos, v)) return fail("truncated integers");
+      auto store = [&](std::uint64_t v, std::size_t r) {
         if (encoding == Encoding::kIntPlain) {
           out.ints[r] = unzigzag(v);
         } else {
           previous += static_cast<std::uint64_t>(unzigzag(v)) * divisor;
           out.ints[r] = static_cast<std::int64_t>(previous);
         }
+      };
+      if (runs) {
+        if (!read_runs([&](std::uint64_t v, std::uint64_t row, std::uint64_t length) {
+              for (std::uint64_t r = row; r < row + length; ++r)
+                store(v, r);
+              return true;
+            })) {
+          return false;
+        }
+        break;
+      }
+      for (std::size_t r = 0; r < n; ++r) {
+        std::uint64_t v = 0;
+        if (!get_varint(raw, pos, v)) return fail("truncated integers");
+        store(v, r);
       }
       break;
     }

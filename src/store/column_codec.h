@@ -2,7 +2,7 @@
 //
 // Raw block layout (then compressed with zstd as a whole):
 //   u8  encoding        kIntPlain | kIntDelta | kStringDict | kIpDict | kReal
-//   u8  flags           bit 0: a null bitmap follows
+//   u8  flags           bit 0: a null bitmap follows; bit 1: values are in runs (below)
 //   varint rows
 //   [null bitmap]       ceil(rows / 8) bytes, bit set = null
 //   payload:
@@ -14,6 +14,10 @@
 //     kIpDict      varint n; u8 address width a (4: all IPv4, else 16); n × a bytes;
 //                  u8 code width w; rows × w-byte codes
 //     kReal        rows × 8-byte IEEE doubles
+// With the runs flag, the per-row part of the payload (integers, or codes in place of the code
+// width and fixed-width codes) is instead: varint run count, then per run the varint value and
+// the varint run length. Chosen when runs average at least 4 rows (constant MACs, resource ids,
+// record times within a group), it keeps zstd from spending time on long repetitions.
 // All multi-byte fixed-width values are little-endian.
 #pragma once
 
@@ -78,6 +82,11 @@ class ColumnBuilder {
   std::vector<double> reals_;
   std::vector<std::uint32_t> codes_;
   std::vector<std::uint8_t> nulls_;  // empty until the first null
+  std::vector<std::uint64_t> scratch_;
+  static constexpr std::uint32_t kNoCode = 0xffffffff;
+  IpAddress last_ip_{};
+  std::uint32_t last_ip_code_ = kNoCode;
+  std::uint32_t intern_ip_slow(const IpAddress& ip);
   // String dictionary: values in insertion order, and an open-addressing index of codes.
   StringArena arena_;
   std::vector<std::string_view> strings_;

@@ -21,11 +21,22 @@ constexpr char kTrailerMagic[8] = {'F', 'L', 'W', 'S', 'E', 'G', 'N', 'D'};
 constexpr std::size_t kHeaderSize = 32;
 constexpr std::size_t kTrailerSize = 32;
 
-std::string compress(std::string_view raw, int level) {
-  std::string out(ZSTD_compressBound(raw.size()), '\0');
-  std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), level);
+// Compresses `raw` and appends the frame to `out`. One context per thread, reused: creating
+// one per block costs more than compressing a small block.
+void compress_append(std::string_view raw, int level, std::string& out) {
+  static thread_local std::unique_ptr<ZSTD_CCtx, std::size_t (*)(ZSTD_CCtx*)> context(
+      ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  std::size_t at = out.size();
+  out.resize(at + ZSTD_compressBound(raw.size()));
+  std::size_t n = ZSTD_compressCCtx(context.get(), out.data() + at, out.size() - at, raw.data(),
+                                    raw.size(), level);
   if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
+  out.resize(at + n);
+}
+
+std::string compress(std::string_view raw, int level) {
+  std::string out;
+  compress_append(raw, level, out);
   return out;
 }
 
@@ -80,6 +91,13 @@ bool SegmentWriter::row_appended() {
   return true;
 }
 
+bool SegmentWriter::rows_appended(std::size_t n) {
+  pending_rows_ += n;
+  if (pending_rows_ < kRowGroupRows) return false;
+  flush_row_group();
+  return true;
+}
+
 void SegmentWriter::flush_row_group() {
   if (pending_rows_ == 0) return;
   RowGroupInfo rg;
@@ -88,16 +106,15 @@ void SegmentWriter::flush_row_group() {
   for (std::size_t c = 0; c < builders_.size(); ++c) {
     ColumnBuilder::Stats stats;
     builders_[c].finish(raw_, stats);
-    std::string block = compress(raw_, zstd_level_);
     BlockInfo& b = rg.blocks[c];
     b.offset = data_.size();
-    b.compressed_size = block.size();
+    compress_append(raw_, zstd_level_, data_);
+    b.compressed_size = data_.size() - b.offset;
     b.raw_size = raw_.size();
-    b.checksum = XXH3_64bits(block.data(), block.size());
+    b.checksum = XXH3_64bits(data_.data() + b.offset, b.compressed_size);
     b.has_minmax = stats.has_minmax;
     b.min = stats.min;
     b.max = stats.max;
-    data_ += block;
     if (static_cast<int>(c) == time_column_ && stats.has_minmax) {
       rg.has_time = true;
       rg.min_time = stats.min;
@@ -321,7 +338,10 @@ bool SegmentReader::read(std::size_t row_group, std::size_t column, ColumnData& 
     return false;
   }
   std::string raw(b.raw_size, '\0');
-  std::size_t n = ZSTD_decompress(raw.data(), raw.size(), compressed.data(), compressed.size());
+  static thread_local std::unique_ptr<ZSTD_DCtx, std::size_t (*)(ZSTD_DCtx*)> context(
+      ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  std::size_t n = ZSTD_decompressDCtx(context.get(), raw.data(), raw.size(), compressed.data(),
+                                      compressed.size());
   if (ZSTD_isError(n) || n != b.raw_size) {
     error = path_ + ": corrupt block";
     return false;

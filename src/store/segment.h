@@ -61,13 +61,18 @@ class SegmentWriter {
  public:
   // `time_column`: index of the column whose min/max form the zone maps, or -1.
   SegmentWriter(std::uint16_t table_id, std::vector<ColumnSpec> columns, int time_column,
-                int zstd_level = 3);
+                int zstd_level = 1);
 
   ColumnBuilder& column(std::size_t i) { return builders_[i]; }
   std::size_t column_count() const { return builders_.size(); }
   // After appending the same number of values to every column: closes the row group when it
   // is full. Returns true when it did.
   bool row_appended();
+  // The same for `n` rows at once; the caller never appends past the row group's end.
+  bool rows_appended(std::size_t n);
+  // Rows appended to the row group still open, and the room left in it.
+  std::size_t pending_rows() const { return pending_rows_; }
+  std::size_t row_group_room() const { return kRowGroupRows - pending_rows_; }
   // Compresses the rows appended since the last row group into a new row group.
   void flush_row_group();
 

@@ -164,6 +164,11 @@ std::vector<ColumnSpec> TableDef::specs() const {
   return out;
 }
 
+std::unique_ptr<SegmentWriter> new_segment_writer(const TableDef& table) {
+  return std::make_unique<SegmentWriter>(static_cast<std::uint16_t>(table.id), table.specs(),
+                                         table.time_index());
+}
+
 const TableDef& flow_tuples_table() {
   static const TableDef t = make_flow_tuples();
   return t;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +51,9 @@ struct TableDef {
   int time_index() const { return column_index(time_column); }
   std::vector<ColumnSpec> specs() const;
 };
+
+// A writer for a new segment of `table`, with the table's columns and zone-map column.
+std::unique_ptr<SegmentWriter> new_segment_writer(const TableDef& table);
 
 const TableDef& flow_tuples_table();
 const TableDef& net_analytics_table();

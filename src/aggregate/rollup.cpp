@@ -1,0 +1,413 @@
+#include "aggregate/rollup.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "aggregate/address_class.h"
+#include "aggregate/l7_protocols.h"
+#include "aggregate/resource_ids.h"
+#include "store/table_schema.h"
+
+namespace flowlens::aggregate {
+namespace {
+
+constexpr std::string_view kFlowTypeNames[] = {"ExternalPublic", kStoredPrivate, "Unknown"};
+
+std::uint64_t hash_ip(const IpAddress& ip, std::uint64_t seed) {
+  return XXH3_64bits_withSeed(ip.bytes.data(), 16, seed);
+}
+
+void append_number(std::string& out, std::int64_t v) {
+  char buf[24];
+  out.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+}
+
+}  // namespace
+
+std::string_view encryption_word(std::string_view code) {
+  if (code == "X") return "Encrypted";
+  if (code == "NX") return "Unencrypted";
+  if (code == "NX_HW_NOT_SUPPORTED") return "Unsupported hardware";
+  if (code == "NX_SW_NOT_READY") return "Software not ready";
+  if (code == "NX_NOT_ACCEPTED") return "Drop due to no encryption";
+  if (code == "NX_NOT_SUPPORTED") return "Discovery not supported";
+  if (code == "NX_LOCAL_DST") return "Destination on same host";
+  if (code == "NX_FALLBACK") return "Fall back to no encryption";
+  return code;  // a reason Microsoft added later, or "" (NSG logs)
+}
+
+RollupBuilder::RollupBuilder(Ticks interval) : interval_(interval) {}
+
+std::size_t RollupBuilder::memory_bytes() const {
+  return keys_.capacity() * sizeof(Key) + values_.capacity() * sizeof(Values) +
+         ports_.capacity() * sizeof(ports_[0]) + public_.capacity() * sizeof(PublicStats) +
+         nic_addresses_.capacity() * sizeof(nic_addresses_[0]) +
+         32 * (keys_.size() + public_.size());
+}
+
+std::uint32_t RollupBuilder::intern(std::string_view s) {
+  std::uint64_t h = XXH3_64bits(s.data(), s.size());
+  return string_index_.find_or_insert(
+      h, strings_.size(), [&](std::uint32_t e) { return strings_[e] == s; },
+      [&] {
+        strings_.push_back(arena_.copy(s));
+        return static_cast<std::uint32_t>(strings_.size() - 1);
+      });
+}
+
+std::uint32_t RollupBuilder::context_of(const FlowBatch& batch, const TupleGroup& group) {
+  const RecordInfo& record = batch.records[group.record];
+  Context c{intern(group.mac),
+            intern(group.acl_id),
+            intern(group.rule),
+            intern(record.target_resource_id),
+            intern(record.flow_log_resource_id),
+            0,
+            0,
+            0};
+  std::uint64_t h = XXH3_64bits(&c, sizeof(std::uint32_t) * 5);
+  return context_index_.find_or_insert(
+      h, contexts_.size(),
+      [&](std::uint32_t e) {
+        const Context& o = contexts_[e];
+        return o.mac == c.mac && o.acl == c.acl && o.rule == c.rule && o.target == c.target &&
+               o.flow_log == c.flow_log;
+      },
+      [&] {
+        c.network = intern(network_of_target(record.target_resource_id));
+        c.subscription = intern(subscription_of(record.target_resource_id));
+        c.region = intern(region_of_flow_log(record.flow_log_resource_id));
+        contexts_.push_back(c);
+        return static_cast<std::uint32_t>(contexts_.size() - 1);
+      });
+}
+
+std::uint32_t RollupBuilder::encryption_bit(std::string_view code) {
+  for (std::size_t i = 0; i < encryption_names_.size(); ++i) {
+    if (encryption_names_[i] == code) return 1u << i;
+  }
+  if (encryption_names_.size() == 32) return 1u << 31;  // cannot happen with real logs
+  encryption_names_.push_back(arena_.copy(code));
+  return 1u << (encryption_names_.size() - 1);
+}
+
+std::uint64_t RollupBuilder::hash_key(const Key& k) {
+  return XXH3_64bits(&k, sizeof(Key));
+}
+
+void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through) {
+  // Per group: context, and the encryption bits of the batch's codes.
+  std::vector<std::uint32_t> group_context(batch.groups.size());
+  for (std::size_t g = 0; g < batch.groups.size(); ++g) {
+    group_context[g] = context_of(batch, batch.groups[g]);
+  }
+  std::uint32_t encryption_bits[256] = {};
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const TupleGroup& group = batch.groups[batch.group[i]];
+    if (batch.records[group.record].time <= skip_through) continue;
+    std::uint8_t enc = batch.encryption[i];
+    if (encryption_bits[enc] == 0) encryption_bits[enc] = encryption_bit(batch.encryption_name(i));
+
+    bool inbound = batch.direction[i] == FlowDirection::kInbound;
+    const IpAddress& local = inbound ? batch.dest_ip[i] : batch.src_ip[i];
+    const IpAddress& remote = inbound ? batch.src_ip[i] : batch.dest_ip[i];
+    AddressClass remote_class = classify_address(remote);
+    bool folded = remote_class == AddressClass::kPublic;
+    std::uint32_t context = group_context[batch.group[i]];
+
+    Key key;
+    std::memset(&key, 0, sizeof key);
+    Ticks t = batch.flow_time[i];
+    Ticks start = t - ((t % interval_) + interval_) % interval_;
+    key.interval = start;
+    key.src = folded && inbound ? IpAddress{} : batch.src_ip[i];
+    key.dst = folded && !inbound ? IpAddress{} : batch.dest_ip[i];
+    key.context = context;
+    key.dest_port = batch.dest_port[i];
+    key.protocol = batch.protocol[i];
+    key.direction = static_cast<std::uint8_t>(batch.direction[i]);
+    key.status = static_cast<std::uint8_t>(batch.status[i]);
+    key.flow_type = folded ? 0 : remote_class == AddressClass::kPrivate ? 1 : 2;
+
+    std::uint64_t h = hash_key(key);
+    std::uint32_t entry = key_index_.find_or_insert(
+        h, keys_.size(), [&](std::uint32_t e) { return keys_[e] == key; },
+        [&] {
+          keys_.push_back(key);
+          values_.push_back(Values{t, t, {0, 0, 0, 0}, 0, 0, 0, 0, 0, 0, 0});
+          return static_cast<std::uint32_t>(keys_.size() - 1);
+        });
+    Values& v = values_[entry];
+    v.first = std::min(v.first, t);
+    v.last = std::max(v.last, t);
+    // A flow starts with B (allowed, or denied in NSG v2), D (VNet deny) or any NSG v1 tuple.
+    FlowState state = batch.state[i];
+    bool started =
+        state == FlowState::kBegin || state == FlowState::kDeny || state == FlowState::kNone;
+    bool ended = state == FlowState::kEnd;
+    int counter = (batch.status[i] == FlowStatus::kDenied ? 1 : 0) + (inbound ? 0 : 2);
+    v.flows[counter] += started;
+    v.completed += ended;
+    v.packets_sd += batch.packets_src_to_dest[i];
+    v.packets_ds += batch.packets_dest_to_src[i];
+    v.bytes_sd += batch.bytes_src_to_dest[i];
+    v.bytes_ds += batch.bytes_dest_to_src[i];
+    ++v.records;
+    v.encryptions |= encryption_bits[enc];
+    ports_.emplace_back(entry, batch.src_port[i]);
+
+    if (folded) {
+      std::uint64_t ph = hash_ip(remote, entry);
+      std::uint32_t p = public_index_.find_or_insert(
+          ph, public_.size(),
+          [&](std::uint32_t e) { return public_[e].entry == entry && public_[e].ip == remote; },
+          [&] {
+            public_.push_back(PublicStats{entry, remote, 0, 0, 0, 0, 0, 0});
+            return static_cast<std::uint32_t>(public_.size() - 1);
+          });
+      PublicStats& s = public_[p];
+      s.started += started;
+      s.ended += ended;
+      s.packets_sd += batch.packets_src_to_dest[i];
+      s.packets_ds += batch.packets_dest_to_src[i];
+      s.bytes_sd += batch.bytes_src_to_dest[i];
+      s.bytes_ds += batch.bytes_dest_to_src[i];
+    }
+    // The local address belongs to the capturing NIC's network.
+    std::uint32_t network = contexts_[context].network;
+    if (strings_[network].empty()) continue;
+    if (last_nic_address_.second == network && last_nic_address_.first == local) continue;
+    last_nic_address_ = {local, network};
+    std::uint64_t nh = hash_ip(local, network);
+    nic_index_.find_or_insert(
+        nh, nic_addresses_.size(),
+        [&](std::uint32_t e) {
+          return nic_addresses_[e].second == network && nic_addresses_[e].first == local;
+        },
+        [&] {
+          nic_addresses_.emplace_back(local, network);
+          return static_cast<std::uint32_t>(nic_addresses_.size() - 1);
+        });
+  }
+}
+
+std::vector<std::pair<IpAddress, std::string>> RollupBuilder::take_nic_addresses() {
+  std::vector<std::pair<IpAddress, std::string>> out;
+  out.reserve(nic_addresses_.size());
+  for (const auto& [ip, network] : nic_addresses_)
+    out.emplace_back(ip, std::string(strings_[network]));
+  nic_addresses_.clear();
+  nic_index_.clear();
+  last_nic_address_ = {IpAddress{}, 0xffffffff};
+  return out;
+}
+
+void RollupBuilder::flush(store::SegmentWriter& analytics, store::SegmentWriter& ip_details,
+                          Ticks processed) {
+  const store::TableDef& na = store::net_analytics_table();
+  auto col = [&](std::string_view name) -> store::ColumnBuilder& {
+    return analytics.column(static_cast<std::size_t>(na.column_index(name)));
+  };
+  // Source ports and public addresses, grouped by entry (a counting sort), each group then
+  // sorted on its own: entry e's are [start[e], start[e + 1]).
+  std::vector<std::uint32_t> port_start(keys_.size() + 1, 0), public_start(keys_.size() + 1, 0);
+  for (const auto& p : ports_)
+    ++port_start[p.first + 1];
+  for (const PublicStats& p : public_)
+    ++public_start[p.entry + 1];
+  for (std::size_t e = 0; e < keys_.size(); ++e) {
+    port_start[e + 1] += port_start[e];
+    public_start[e + 1] += public_start[e];
+  }
+  std::vector<std::uint16_t> ports_by_entry(ports_.size());
+  std::vector<std::uint32_t> public_order(public_.size());
+  {
+    std::vector<std::uint32_t> fill(port_start.begin(), port_start.end() - 1);
+    for (const auto& p : ports_)
+      ports_by_entry[fill[p.first]++] = p.second;
+    fill.assign(public_start.begin(), public_start.end() - 1);
+    for (std::uint32_t i = 0; i < public_.size(); ++i)
+      public_order[fill[public_[i].entry]++] = i;
+  }
+  for (std::size_t e = 0; e < keys_.size(); ++e) {
+    std::sort(ports_by_entry.begin() + port_start[e], ports_by_entry.begin() + port_start[e + 1]);
+    std::sort(public_order.begin() + public_start[e], public_order.begin() + public_start[e + 1],
+              [&](std::uint32_t a, std::uint32_t b) { return public_[a].ip < public_[b].ip; });
+  }
+  // Rows go out in interval order, so that each row group's zone map covers few intervals and
+  // readers merge one interval at a time.
+  std::vector<std::uint32_t> order(keys_.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return keys_[a].interval < keys_[b].interval;
+  });
+
+  store::ColumnBuilder &time_generated = col("TimeGenerated"),
+                       &time_processed = col("TimeProcessed"), &sub_type = col("SubType"),
+                       &schema = col("FaSchemaVersion"),
+                       &interval_start = col("FlowIntervalStartTime"),
+                       &interval_end = col("FlowIntervalEndTime"),
+                       &flow_start = col("FlowStartTime"), &flow_end = col("FlowEndTime"),
+                       &flow_type = col("FlowType"), &src_ip = col("SrcIp"),
+                       &dest_ip = col("DestIp"), &src_public = col("SrcPublicIps"),
+                       &dest_public = col("DestPublicIps"), &src_ports = col("SrcPorts"),
+                       &dest_port = col("DestPort"), &l4 = col("L4Protocol"),
+                       &l7 = col("L7Protocol"), &direction = col("FlowDirection"),
+                       &status = col("FlowStatus"), &acl = col("AclGroup"), &rule = col("AclRule"),
+                       &mac = col("MacAddress"), &target_col = col("TargetResourceId"),
+                       &target_type = col("TargetResourceType"),
+                       &flow_log_col = col("FlowLogResourceId"),
+                       &src_subscription = col("SrcSubscription"),
+                       &dest_subscription = col("DestSubscription"), &src_region = col("SrcRegion"),
+                       &dest_region = col("DestRegion"), &allowed_in = col("AllowedInFlows"),
+                       &denied_in = col("DeniedInFlows"), &allowed_out = col("AllowedOutFlows"),
+                       &denied_out = col("DeniedOutFlows"), &completed = col("CompletedFlows"),
+                       &packets_sd = col("PacketsSrcToDest"), &packets_ds = col("PacketsDestToSrc"),
+                       &bytes_sd = col("BytesSrcToDest"), &bytes_ds = col("BytesDestToSrc"),
+                       &encryption = col("FlowEncryption"), &record_count = col("RecordCount"),
+                       &udr_hop = col("IsFlowCapturedAtUdrHop");
+  std::vector<store::ColumnBuilder*> unknown_columns;
+  for (std::string_view name : {"SrcNic", "DestNic", "SrcVm", "DestVm", "SrcSubnet", "DestSubnet",
+                                "Country", "AzureRegion"}) {
+    unknown_columns.push_back(&col(name));
+  }
+
+  std::string ports, public_list, word_list;
+  std::vector<std::string_view> words;
+  char ip_text[kMaxIpTextLength];
+  for (std::uint32_t e : order) {
+    const Key& k = keys_[e];
+    const Values& v = values_[e];
+    const Context& c = contexts_[k.context];
+    bool inbound = k.direction == static_cast<std::uint8_t>(FlowDirection::kInbound);
+    ports.clear();
+    for (std::uint32_t p = port_start[e]; p < port_start[e + 1]; ++p) {
+      if (p > port_start[e] && ports_by_entry[p] == ports_by_entry[p - 1]) continue;
+      if (!ports.empty()) ports += '|';
+      append_number(ports, ports_by_entry[p]);
+    }
+    public_list.clear();
+    for (std::uint32_t p = public_start[e]; p < public_start[e + 1]; ++p) {
+      const PublicStats& s = public_[public_order[p]];
+      if (!public_list.empty()) public_list += ' ';
+      public_list.append(ip_text, format_ip(s.ip, ip_text));
+      for (std::int64_t n :
+           {s.started, s.ended, s.packets_sd, s.packets_ds, s.bytes_sd, s.bytes_ds}) {
+        public_list += '|';
+        append_number(public_list, n);
+      }
+    }
+    word_list.clear();
+    words.clear();
+    for (std::size_t b = 0; b < encryption_names_.size(); ++b) {
+      if (v.encryptions & (1u << b)) words.push_back(encryption_word(encryption_names_[b]));
+    }
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    for (std::string_view w : words) {
+      if (w.empty()) continue;
+      if (!word_list.empty()) word_list += ", ";
+      word_list += w;
+    }
+    std::string_view target = strings_[c.target], flow_log = strings_[c.flow_log];
+    std::string_view subscription = strings_[c.subscription];
+    std::string_view region = strings_[c.region];
+    char proto_buf[4];
+
+    time_generated.add_int(processed);
+    time_processed.add_int(processed);
+    sub_type.add_string("FlowLog");
+    schema.add_string("3");
+    interval_start.add_int(k.interval);
+    interval_end.add_int(k.interval + interval_);
+    flow_start.add_int(v.first);
+    flow_end.add_int(v.last);
+    flow_type.add_string(kFlowTypeNames[k.flow_type]);
+    src_ip.add_ip(k.src);
+    dest_ip.add_ip(k.dst);
+    src_public.add_string(k.flow_type == 0 && inbound ? std::string_view(public_list) : "");
+    dest_public.add_string(k.flow_type == 0 && !inbound ? std::string_view(public_list) : "");
+    src_ports.add_string(ports);
+    dest_port.add_int(k.dest_port);
+    l4.add_string(l4_protocol_name(k.protocol, proto_buf));
+    l7.add_string(l7_protocol(k.dest_port, k.protocol));
+    direction.add_string(direction_name(static_cast<FlowDirection>(k.direction)));
+    status.add_string(status_name(static_cast<FlowStatus>(k.status)));
+    acl.add_string(strings_[c.acl]);
+    rule.add_string(strings_[c.rule]);
+    mac.add_string(strings_[c.mac]);
+    target_col.add_string(target);
+    target_type.add_string(target_resource_type(target));
+    flow_log_col.add_string(flow_log);
+    // The capturing NIC's side: its subscription (from the target) and region (from the flow
+    // log's network watcher). The other side needs topology input.
+    src_subscription.add_string(inbound ? "" : subscription);
+    dest_subscription.add_string(inbound ? subscription : "");
+    src_region.add_string(inbound ? "" : region);
+    dest_region.add_string(inbound ? region : "");
+    for (store::ColumnBuilder* unknown : unknown_columns)
+      unknown->add_string("");
+    allowed_in.add_int(v.flows[0]);
+    denied_in.add_int(v.flows[1]);
+    allowed_out.add_int(v.flows[2]);
+    denied_out.add_int(v.flows[3]);
+    completed.add_int(v.completed);
+    packets_sd.add_int(v.packets_sd);
+    packets_ds.add_int(v.packets_ds);
+    bytes_sd.add_int(v.bytes_sd);
+    bytes_ds.add_int(v.bytes_ds);
+    encryption.add_string(word_list);
+    record_count.add_int(v.records);
+    udr_hop.add_null();
+    analytics.row_appended();
+  }
+
+  // NTAIpDetails: one row per public address and interval.
+  const store::TableDef& ipd = store::ip_details_table();
+  auto icol = [&](std::string_view name) -> store::ColumnBuilder& {
+    return ip_details.column(static_cast<std::size_t>(ipd.column_index(name)));
+  };
+  store::ColumnBuilder &ip_generated = icol("TimeGenerated"), &ip_sub_type = icol("SubType"),
+                       &ip_schema = icol("FaSchemaVersion"),
+                       &ip_interval_start = icol("FlowIntervalStartTime"),
+                       &ip_interval_end = icol("FlowIntervalEndTime"),
+                       &ip_flow_type = icol("FlowType"), &ip_column = icol("Ip"),
+                       &ip_port = icol("Port");
+  std::vector<store::ColumnBuilder*> ip_unknown;
+  for (std::string_view name :
+       {"Location", "PublicIpDetails", "ThreatType", "ThreatDescription", "DnsDomain", "Url"}) {
+    ip_unknown.push_back(&icol(name));
+  }
+  std::vector<std::pair<std::int64_t, IpAddress>> seen;
+  seen.reserve(public_.size());
+  for (const PublicStats& s : public_)
+    seen.emplace_back(keys_[s.entry].interval, s.ip);
+  std::sort(seen.begin(), seen.end());
+  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+  for (const auto& [interval, ip] : seen) {
+    ip_generated.add_int(processed);
+    ip_sub_type.add_string("FlowLog");
+    ip_schema.add_string("3");
+    ip_interval_start.add_int(interval);
+    ip_interval_end.add_int(interval + interval_);
+    ip_flow_type.add_string(kFlowTypeNames[0]);
+    ip_column.add_ip(ip);
+    for (store::ColumnBuilder* unknown : ip_unknown)
+      unknown->add_string("");
+    ip_port.add_null();
+    ip_details.row_appended();
+  }
+
+  keys_.clear();
+  values_.clear();
+  key_index_.clear();
+  ports_.clear();
+  public_.clear();
+  public_index_.clear();
+}
+
+}  // namespace flowlens::aggregate

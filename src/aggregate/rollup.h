@@ -1,0 +1,114 @@
+// The Traffic Analytics rollup (design §4): tuples aggregated per interval into NTANetAnalytics
+// rows, and the public addresses seen per interval into NTAIpDetails rows.
+//
+// A RollupBuilder aggregates the tuples of one commit into *partial* rows. Partial rows with the
+// same key from different commits (late data, a blob read in two parts) are merged by readers
+// and by compaction (see store/rollup_merge.h), which is what makes every tuple count exactly
+// once whatever the order of arrival.
+//
+// Key: interval, MacAddress, AclGroup, AclRule, SrcIp, DestIp, DestPort, L4Protocol,
+// FlowDirection, FlowStatus (plus TargetResourceId and FlowLogResourceId, which identify the
+// capturing NIC's log). A remote side that is a public address is folded: its IP column is
+// empty and the address goes, with its own counters, into SrcPublicIps or DestPublicIps as
+// `ip|started|ended|pktsSrcToDest|pktsDestToSrc|bytesSrcToDest|bytesDestToSrc`.
+//
+// FlowType: folded rows are ExternalPublic (AzurePublic and MaliciousFlow need enrichment).
+// Rows whose remote side is private are stored as "Private" and resolved when read, from the
+// addresses NICs were seen to own (IntraVNet, InterVNet or UnknownPrivate); rows whose remote
+// side is a special address are Unknown.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/flat_index.h"
+#include "common/string_arena.h"
+#include "flowlog/flow_batch.h"
+#include "store/segment.h"
+
+namespace flowlens::aggregate {
+
+inline constexpr std::string_view kStoredPrivate = "Private";
+
+// Traffic Analytics' wording for a VNet encryption code.
+std::string_view encryption_word(std::string_view code);
+
+class RollupBuilder {
+ public:
+  explicit RollupBuilder(Ticks interval);
+
+  // Aggregates every tuple of `batch` whose record time is after `skip_through` (records at or
+  // before it are already stored: a rewritten blob read again).
+  void add(const FlowBatch& batch, Ticks skip_through);
+
+  std::size_t entries() const { return values_.size(); }
+  std::size_t memory_bytes() const;
+
+  // Writes the partial rows and clears. `processed` becomes TimeGenerated and TimeProcessed.
+  void flush(store::SegmentWriter& analytics, store::SegmentWriter& ip_details, Ticks processed);
+
+  // (local address, network) pairs seen since the last call.
+  std::vector<std::pair<IpAddress, std::string>> take_nic_addresses();
+
+ private:
+  struct Context {                                   // what the tuples of one flow group share
+    std::uint32_t mac, acl, rule, target, flow_log;  // ids into strings_
+    std::uint32_t network, subscription, region;     // ids into strings_, derived
+  };
+  struct Key {
+    std::int64_t interval;
+    IpAddress src;
+    IpAddress dst;
+    std::uint32_t context;
+    std::uint16_t dest_port;
+    std::uint8_t protocol;
+    std::uint8_t direction;
+    std::uint8_t status;
+    std::uint8_t flow_type;   // 0 ExternalPublic (folded), 1 Private, 2 Unknown
+    std::uint8_t padding[6];  // zeroed: the key is hashed as raw bytes
+    bool operator==(const Key& o) const { return std::memcmp(this, &o, sizeof(Key)) == 0; }
+  };
+  static_assert(sizeof(Key) == 56, "Key must have no implicit padding");
+  struct Values {
+    Ticks first, last;
+    std::int64_t flows[4];  // AllowedIn, DeniedIn, AllowedOut, DeniedOut
+    std::int64_t completed, packets_sd, packets_ds, bytes_sd, bytes_ds, records;
+    std::uint32_t encryptions;  // bit per id in encryption_names_
+  };
+  struct PublicStats {
+    std::uint32_t entry;
+    IpAddress ip;
+    std::int64_t started, ended, packets_sd, packets_ds, bytes_sd, bytes_ds;
+  };
+
+  std::uint32_t intern(std::string_view s);
+  std::uint32_t context_of(const FlowBatch& batch, const TupleGroup& group);
+  std::uint32_t encryption_bit(std::string_view code);
+  static std::uint64_t hash_key(const Key& k);
+
+  Ticks interval_;
+  // Strings shared by many rows (MACs, ACL ids, rules, resource ids, networks).
+  StringArena arena_;
+  std::vector<std::string_view> strings_;
+  FlatIndex string_index_;
+  std::vector<Context> contexts_;
+  FlatIndex context_index_;
+  std::vector<std::string_view> encryption_names_;
+  // The aggregation: keys and values by entry number.
+  std::vector<Key> keys_;
+  std::vector<Values> values_;
+  FlatIndex key_index_;
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> ports_;  // (entry, source port)
+  std::vector<PublicStats> public_;
+  FlatIndex public_index_;
+  // NIC-local addresses: (address, network id).
+  std::vector<std::pair<IpAddress, std::uint32_t>> nic_addresses_;
+  FlatIndex nic_index_;
+  std::pair<IpAddress, std::uint32_t> last_nic_address_{IpAddress{}, 0xffffffff};
+};
+
+}  // namespace flowlens::aggregate

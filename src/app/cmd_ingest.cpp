@@ -1,0 +1,177 @@
+// `flowlens ingest [--data DIR] [--interval 10m|60m] PATH...`: store flow logs in a data
+// directory, exactly once.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/error_report.h"
+#include "app/exit_codes.h"
+#include "app/progress_meter.h"
+#include "ingest/ingest_job.h"
+#include "store/data_dir.h"
+
+namespace flowlens {
+namespace {
+
+struct IngestCommandOptions {
+  std::vector<std::string> paths;
+  std::string data;
+  std::string interval;
+  int retention_days = -1;
+  std::string source_name;
+  unsigned threads = 0;
+  std::size_t max_record_bytes = ParseLimits{}.max_record_bytes;
+  std::uint64_t commit_tuples = ingest::IngestOptions{}.commit_tuples;
+  bool no_compact = false;
+  std::string now;
+  std::string errors_path;
+  std::size_t max_error_lines = 20;
+  bool quiet = false;
+};
+
+class CommandObserver final : public ingest::IngestObserver {
+ public:
+  CommandObserver(ErrorReport& errors, ProgressMeter& progress, bool quiet)
+      : errors_(errors), progress_(progress), quiet_(quiet) {}
+  void on_error(const ParseError& error) override { errors_.add(error); }
+  void on_notice(const std::string& message) override {
+    if (!quiet_) fmt::print(stderr, "flowlens: {}\n", message);
+  }
+  void on_progress(std::uint64_t inputs, std::uint64_t bytes, std::uint64_t tuples) override {
+    progress_.update(inputs, bytes, tuples);
+  }
+
+ private:
+  ErrorReport& errors_;
+  ProgressMeter& progress_;
+  bool quiet_;
+};
+
+int run_ingest_command(const IngestCommandOptions& o) {
+  store::DataDirSettings settings;
+  if (!o.interval.empty()) {
+    settings.interval_minutes = o.interval == "60m" || o.interval == "1h" ? 60 : 10;
+    settings.interval_given = true;
+  }
+  ingest::IngestOptions options;
+  options.paths = o.paths;
+  options.stdin_name = o.source_name;
+  options.threads = o.threads;
+  options.limits.max_record_bytes = o.max_record_bytes;
+  options.commit_tuples = o.commit_tuples;
+  options.compact = !o.no_compact;
+  if (!o.now.empty()) {
+    auto now = parse_user_time(o.now);
+    if (!now) {
+      fmt::print(stderr, "flowlens: --now: not a time: {}\n", o.now);
+      return kExitUsage;
+    }
+    options.now = *now;
+  }
+  std::string data = o.data.empty() ? store::default_data_dir() : o.data;
+  ProgressMeter progress(!o.quiet && ProgressMeter::stderr_is_terminal(), "ingest", "tuples",
+                         std::nullopt, 0);
+  try {
+    auto dir = store::DataDir::open(data, store::DataDir::Mode::kWrite, settings);
+    if (o.retention_days >= 0) {
+      store::Catalog::Transaction t(dir->catalog(), true);
+      dir->set_retention_days(o.retention_days);
+      t.commit();
+    }
+    ErrorReport errors(o.quiet ? 0 : o.max_error_lines, o.errors_path);
+    CommandObserver observer(errors, progress, o.quiet);
+    auto start = std::chrono::steady_clock::now();
+    ingest::IngestStats s = ingest::run_ingest(*dir, options, observer);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.finish();
+    if (!errors.finish()) {
+      fmt::print(stderr, "flowlens: cannot write {}\n", o.errors_path);
+      return kExitFailure;
+    }
+    if (!o.quiet) {
+      fmt::print("ingested {} input(s) into {}: {} new, {} grown, {} unchanged, {} rewritten",
+                 s.inputs, data, s.new_inputs, s.resumed, s.unchanged, s.rewritten);
+      if (s.duplicates > 0) fmt::print(", {} given twice", s.duplicates);
+      fmt::print("\n  {} tuples stored", s.tuples);
+      if (s.skipped_tuples > 0) fmt::print(" ({} already stored were skipped)", s.skipped_tuples);
+      fmt::print(
+          " from {:.1f} MB in {:.2f} s ({:.2f} M tuples/s); {} commit(s), {} segment(s), "
+          "{:.1f} MB written\n",
+          static_cast<double>(s.bytes) / 1e6, seconds,
+          seconds > 0 ? static_cast<double>(s.tuples) / seconds / 1e6 : 0.0, s.commits,
+          s.segments_written, static_cast<double>(s.bytes_written) / 1e6);
+      if (s.expired_segments > 0) {
+        fmt::print("  retention removed {} segment(s)\n", s.expired_segments);
+      }
+      if (s.compacted_segments > 0) {
+        fmt::print("  compaction merged {} small segment(s)\n", s.compacted_segments);
+      }
+    }
+    if (s.errors > 0) {
+      if (!o.quiet) {
+        fmt::print(stderr,
+                   "flowlens: {} problem(s): {} record(s) and {} tuple(s) rejected and kept in "
+                   "table IngestErrors; everything else was stored\n",
+                   s.errors, s.rejected_records, s.rejected_tuples);
+      }
+      return kExitPartial;
+    }
+    return kExitOk;
+  } catch (const ingest::UsageError& e) {
+    progress.finish();
+    fmt::print(stderr, "flowlens: {}\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    progress.finish();
+    fmt::print(stderr, "flowlens: {}\n", e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+CommandRunner add_ingest_command(CLI::App& app) {
+  auto o = std::make_shared<IngestCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "ingest",
+      "Store flow logs in a data directory (exactly once; grown blobs add only new "
+      "records)");
+  cmd->add_option("paths", o->paths,
+                  "Flow-log files, directories (walked recursively) or - for stdin")
+      ->required();
+  cmd->add_option("--data", o->data,
+                  "Data directory (default: $FLOWLENS_DATA, else ./flowlens-data)");
+  cmd->add_option("--interval", o->interval,
+                  "Rollup interval of a new data directory: 10m (default) or 60m")
+      ->check(CLI::IsMember({"10m", "60m", "1h"}));
+  cmd->add_option("--retention-days", o->retention_days,
+                  "Keep data this many days (0: forever); stored in the data directory")
+      ->check(CLI::Range(0, 36500));
+  cmd->add_option("--source-name", o->source_name,
+                  "Name under which standard input (-) is checkpointed");
+  cmd->add_option("--threads", o->threads, "Parser threads (0: one per CPU)")
+      ->capture_default_str();
+  cmd->add_option("--max-record-size", o->max_record_bytes,
+                  "Reject records larger than this many bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 31));
+  cmd->add_option("--commit-tuples", o->commit_tuples,
+                  "Commit after this many tuples (smaller: less to redo after a crash, more "
+                  "segments)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  cmd->add_flag("--no-compact", o->no_compact, "Do not compact small segments after the run");
+  cmd->add_option("--now", o->now, "The time retention counts from (default: the clock)");
+  cmd->add_option("--errors", o->errors_path,
+                  "Also write every rejected record or tuple to FILE as NDJSON");
+  cmd->add_option("--max-error-lines", o->max_error_lines,
+                  "Rejections shown on stderr before the rest are only counted")
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", o->quiet, "No progress, summary or rejection lines");
+  return [o] { return run_ingest_command(*o); };
+}
+
+}  // namespace flowlens

@@ -1,0 +1,41 @@
+// Appends parsed tuples to a FlowTuples segment, column by column.
+//
+// Values shared by a flow group (record time, MAC, ACL id, rule, resource ids, source) are
+// looked up in the row group's dictionaries once per group, and the few distinct protocol,
+// direction, state, status and encryption names once per row group, so the per-tuple work is
+// little more than copying numbers and interning the two addresses.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "flowlog/flow_batch.h"
+#include "store/segment.h"
+
+namespace flowlens::ingest {
+
+class FlowTuplesAppender {
+ public:
+  FlowTuplesAppender();
+
+  // Appends the tuples of `batch` whose record time is after `skip_through`, with `source` as
+  // their Source. Returns how many it appended.
+  std::uint64_t add(const FlowBatch& batch, std::string_view source, Ticks skip_through);
+
+  store::SegmentWriter& writer() { return *writer_; }
+  std::uint64_t compressed_bytes() const { return writer_->compressed_bytes(); }
+  // Starts a new, empty segment.
+  void reset();
+
+ private:
+  std::unique_ptr<store::SegmentWriter> writer_;
+  // Dictionary codes valid in the row group being filled (all ones: not interned there yet):
+  // five per flow group of the current batch (MAC, ACL id, rule, target, flow log), and per
+  // value of protocol, direction, state, status and encryption id.
+  std::vector<std::uint32_t> group_codes_;
+  std::uint32_t small_codes_[5][256];
+};
+
+}  // namespace flowlens::ingest

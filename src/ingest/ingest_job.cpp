@@ -1,0 +1,401 @@
+#include "ingest/ingest_job.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "aggregate/rollup.h"
+#include "flowlog/parse_pipeline.h"
+#include "ingest/flow_tuples_appender.h"
+#include "ingest/source_identity.h"
+#include "source/file_reader.h"
+#include "source/input_discovery.h"
+#include "store/maintenance.h"
+
+namespace flowlens::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class Action { kNew, kUnchanged, kResumed, kRewritten, kDuplicate };
+
+// One input of the run, matched to its source.
+struct PlannedInput {
+  InputSpec spec;
+  std::string path;  // what the user gave (or the spooled copy of stdin)
+  Action action = Action::kNew;
+  std::optional<FileState> state;
+  store::SourceRecord record;  // the checkpoint, advanced as chunks are consumed
+  Ticks skip_through = kMinTicks;
+  bool dirty = false;  // record changed since the last commit
+};
+
+// Standard input is copied to a file in the data directory first, so that it can be matched
+// against its checkpoint like any file (the prefix is hashed, then skipped).
+std::string spool_stdin(const std::string& data_dir) {
+  fs::path dir = fs::path(data_dir) / "tmp";
+  fs::create_directories(dir);
+  std::string path = (dir / fmt::format("stdin-{}.json", ::getpid())).string();
+  int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) throw std::runtime_error(fmt::format("cannot create {}", path));
+  FileReader in = FileReader::from_descriptor(STDIN_FILENO, "<stdin>");
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    std::size_t n = in.read(buffer.data(), buffer.size());
+    if (n == 0) break;
+    const char* p = buffer.data();
+    while (n > 0) {
+      ssize_t w = ::write(out, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        ::close(out);
+        throw std::runtime_error(fmt::format("cannot write {}", path));
+      }
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+  }
+  ::close(out);
+  return path;
+}
+
+InputSpec file_spec(const std::string& name, const std::string& path,
+                    std::optional<std::uint64_t> size) {
+  return InputSpec{name, size, [path]() -> std::unique_ptr<ByteReader> {
+                     return std::make_unique<FileReader>(path);
+                   }};
+}
+
+class IngestRun final : public ChunkConsumer {
+ public:
+  IngestRun(store::DataDir& dir, const IngestOptions& options, IngestObserver& observer)
+      : dir_(dir),
+        options_(options),
+        observer_(observer),
+        rollup_(dir.interval()),
+        errors_(store::new_segment_writer(store::ingest_errors_table())),
+        analytics_(store::new_segment_writer(store::net_analytics_table())),
+        ip_details_(store::new_segment_writer(store::ip_details_table())) {}
+
+  IngestStats run() {
+    started_ = now_ticks();
+    {
+      store::Catalog::Transaction t(dir_.catalog(), true);
+      ingest_id_ = dir_.catalog().begin_ingest(started_);
+      t.commit();
+    }
+    std::string status = "failed";
+    std::string spooled;
+    try {
+      spooled = plan();
+      std::vector<InputSpec> specs;
+      for (std::size_t i = 0; i < planned_.size(); ++i) {
+        if (planned_[i].action == Action::kUnchanged || planned_[i].action == Action::kDuplicate) {
+          continue;
+        }
+        pipeline_index_.push_back(i);
+        specs.push_back(planned_[i].spec);
+      }
+      PipelineOptions po;
+      po.threads = options_.threads;
+      po.limits = options_.limits;
+      if (!specs.empty()) run_parse_pipeline(specs, po, *this);
+      commit();
+      status = "completed";
+    } catch (...) {
+      finish(status);
+      if (!spooled.empty()) fs::remove(spooled);
+      throw;
+    }
+    if (!spooled.empty()) {
+      std::error_code ec;
+      fs::remove(spooled, ec);
+    }
+    finish(status);
+    Ticks now = options_.now != 0 ? options_.now : now_ticks();
+    stats_.expired_segments = store::apply_retention(dir_, now);
+    if (options_.compact) {
+      store::CompactionOptions co;
+      co.now = now;
+      store::CompactionResult r = store::compact(dir_, co);
+      stats_.compacted_segments = r.segments_in;
+    }
+    return stats_;
+  }
+
+  void consume(ParsedChunk& chunk) override {
+    PlannedInput& in = planned_[pipeline_index_[chunk.input_index]];
+    std::uint64_t added = tuples_.add(chunk.batch, in.record.key, in.skip_through);
+    rollup_.add(chunk.batch, in.skip_through);
+    stats_.tuples += added;
+    stats_.skipped_tuples += chunk.batch.size() - added;
+    stats_.bytes += chunk.bytes_consumed;
+    stats_.rejected_records += chunk.stats.rejected_records;
+    stats_.rejected_tuples += chunk.stats.rejected_tuples;
+    pending_tuples_ += added;
+
+    bool read_failed = false;
+    for (const ParseError& e : chunk.errors) {
+      observer_.on_error(e);
+      add_error_row(e, in.record.key);
+      read_failed = read_failed || e.code == ParseErrorCode::read_failed;
+    }
+    stats_.errors += chunk.errors.size();
+
+    store::SourceRecord& r = in.record;
+    // A chunk that reports a read failure carries no resume point: the checkpoint stays where
+    // the last chunk read left it.
+    if (!read_failed) r.resume = chunk.resume;
+    r.tuples += added;
+    r.errors += chunk.errors.size();
+    for (const RecordInfo& record : chunk.batch.records) {
+      if (!r.has_last_record || record.time > r.last_record_time) {
+        r.last_record_time = record.time;
+        r.has_last_record = true;
+      }
+    }
+    if (chunk.last_of_input) {
+      r.complete = !read_failed;
+      r.unterminated = chunk.unterminated;
+      ++inputs_done_;
+    }
+    r.last_ingest = started_;
+    // A source that could not be looked at (it vanished) keeps no checkpoint.
+    in.dirty = in.state.has_value();
+    observer_.on_progress(inputs_done_, stats_.bytes, stats_.tuples);
+
+    if (pending_tuples_ >= options_.commit_tuples || buffered_bytes() >= options_.commit_bytes) {
+      commit();
+    }
+  }
+
+ private:
+  std::size_t buffered_bytes() const {
+    return rollup_.memory_bytes() + tuples_.compressed_bytes() + errors_->compressed_bytes() +
+           error_bytes_;
+  }
+
+  // Matches every input to its source; returns the path of spooled stdin, if any.
+  std::string plan() {
+    DiscoveryResult found = discover_inputs(options_.paths);
+    if (!found.problems.empty()) {
+      std::string all;
+      for (const std::string& p : found.problems)
+        all += (all.empty() ? "" : "; ") + p;
+      throw UsageError(all);
+    }
+    std::string spooled;
+    std::set<std::string> seen;
+    store::Catalog& catalog = dir_.catalog();
+    for (InputSpec& spec : found.inputs) {
+      PlannedInput p;
+      if (spec.name == "<stdin>") {
+        if (options_.stdin_name.empty()) {
+          throw UsageError(
+              "reading standard input needs --source-name NAME (the name under "
+              "which its checkpoint is kept)");
+        }
+        spooled = spool_stdin(dir_.path());
+        p.path = spooled;
+        p.record.key = options_.stdin_name;
+        p.record.path = "<stdin>";
+      } else {
+        p.path = spec.name;
+        p.record.key = source_key(spec.name);
+        p.record.path = p.path;
+      }
+      p.state = file_state(p.path);
+      p.spec = file_spec(spec.name, p.path,
+                         p.state ? std::optional<std::uint64_t>(p.state->size) : spec.size);
+      ++stats_.inputs;
+      if (!seen.insert(p.record.key).second) {
+        p.action = Action::kDuplicate;
+        ++stats_.duplicates;
+        observer_.on_notice(
+            fmt::format("{}: skipped, the same source ({}) was given earlier in "
+                        "this run",
+                        spec.name, p.record.key));
+        planned_.push_back(std::move(p));
+        continue;
+      }
+      std::optional<store::SourceRecord> known = catalog.source(p.record.key);
+      p.record.first_ingest = started_;
+      if (p.state) {
+        p.record.size = p.state->size;
+        p.record.mtime = p.state->mtime;
+      }
+      if (!known) {
+        p.action = Action::kNew;
+        ++stats_.new_inputs;
+      } else {
+        store::SourceRecord old = *known;
+        bool same_file = p.state && old.complete && old.size == p.state->size &&
+                         old.mtime == p.state->mtime && p.record.path != "<stdin>";
+        std::optional<StreamHash> prefix;
+        if (p.state && !same_file && p.state->size >= old.resume.offset) {
+          prefix = hash_prefix(p.path, old.resume.offset);
+        }
+        p.record.first_ingest = old.first_ingest;
+        p.record.tuples = old.tuples;
+        p.record.errors = old.errors;
+        p.record.has_last_record = old.has_last_record;
+        p.record.last_record_time = old.last_record_time;
+        if (same_file) {
+          p.action = Action::kUnchanged;
+          ++stats_.unchanged;
+        } else if (prefix && prefix->digest() == old.resume.hash) {
+          p.action = Action::kResumed;
+          ++stats_.resumed;
+          p.spec.resume = old.resume;
+          p.spec.resume_hash = *prefix;
+          p.record.resume = old.resume;
+          p.record.unterminated = old.unterminated;
+        } else if (!p.state) {
+          p.action = Action::kNew;  // unreadable now: the pipeline reports it
+        } else {
+          p.action = Action::kRewritten;
+          ++stats_.rewritten;
+          p.skip_through = old.has_last_record ? old.last_record_time : kMinTicks;
+          observer_.on_notice(fmt::format(
+              "{}: its first {} bytes changed since they were stored; reading it again and "
+              "keeping only records after {}",
+              spec.name, old.resume.offset,
+              old.has_last_record ? format_iso8601(old.last_record_time) : "the start"));
+        }
+      }
+      planned_.push_back(std::move(p));
+    }
+    return spooled;
+  }
+
+  void add_error_row(const ParseError& e, const std::string& source) {
+    store::SegmentWriter& w = *errors_;
+    w.column(0).add_int(started_);
+    w.column(1).add_string(source);
+    auto index_or_null = [](store::ColumnBuilder& c, std::int64_t v) {
+      if (v < 0)
+        c.add_null();
+      else
+        c.add_int(v);
+    };
+    index_or_null(w.column(2), e.record_index);
+    index_or_null(w.column(3), e.tuple_index);
+    w.column(4).add_int(static_cast<std::int64_t>(e.byte_offset));
+    w.column(5).add_string(error_code_name(e.code));
+    w.column(6).add_string(e.message);
+    w.column(7).add_string(e.excerpt);
+    w.row_appended();
+    error_bytes_ += e.message.size() + e.excerpt.size() + source.size() + 64;
+  }
+
+  // Writes one segment file; returns its catalog row.
+  store::SegmentRecord write_segment(store::SegmentWriter& w, const store::TableDef& table,
+                                     Ticks created) {
+    store::SegmentRecord r;
+    r.table = table.id;
+    r.file = dir_.new_segment_file(table);
+    std::string path = dir_.segment_path(r.file);
+    w.write(path, created);
+    r.rows = w.rows();
+    r.bytes = fs::file_size(path);
+    r.has_time = w.has_time();
+    r.min_time = w.min_time();
+    r.max_time = w.max_time();
+    r.created = created;
+    ++stats_.segments_written;
+    stats_.bytes_written += r.bytes;
+    return r;
+  }
+
+  void commit() {
+    bool any_dirty = std::any_of(planned_.begin(), planned_.end(),
+                                 [](const PlannedInput& p) { return p.dirty; });
+    Ticks processed = now_ticks();
+    rollup_.flush(*analytics_, *ip_details_, processed);
+    std::vector<store::SegmentRecord> written;
+    if (tuples_.writer().rows() > 0) {
+      written.push_back(write_segment(tuples_.writer(), store::flow_tuples_table(), processed));
+    }
+    if (analytics_->rows() > 0) {
+      written.push_back(write_segment(*analytics_, store::net_analytics_table(), processed));
+    }
+    if (ip_details_->rows() > 0) {
+      written.push_back(write_segment(*ip_details_, store::ip_details_table(), processed));
+    }
+    if (errors_->rows() > 0) {
+      written.push_back(write_segment(*errors_, store::ingest_errors_table(), processed));
+    }
+    auto nic_addresses = rollup_.take_nic_addresses();
+    if (!written.empty() || any_dirty || !nic_addresses.empty()) {
+      store::Catalog& catalog = dir_.catalog();
+      store::Catalog::Transaction t(catalog, true);
+      for (const store::SegmentRecord& r : written)
+        catalog.add_segment(r);
+      for (PlannedInput& p : planned_) {
+        if (p.dirty) catalog.put_source(p.record);
+      }
+      catalog.add_nic_addresses(nic_addresses);
+      t.commit();
+      ++stats_.commits;
+    }
+    for (PlannedInput& p : planned_)
+      p.dirty = false;
+    tuples_.reset();
+    analytics_ = store::new_segment_writer(store::net_analytics_table());
+    ip_details_ = store::new_segment_writer(store::ip_details_table());
+    errors_ = store::new_segment_writer(store::ingest_errors_table());
+    pending_tuples_ = 0;
+    error_bytes_ = 0;
+  }
+
+  void finish(const std::string& status) {
+    try {
+      store::IngestRecord r;
+      r.id = ingest_id_;
+      r.started = started_;
+      r.finished = now_ticks();
+      r.inputs = stats_.inputs;
+      r.tuples = stats_.tuples;
+      r.errors = stats_.errors;
+      r.status = status;
+      store::Catalog::Transaction t(dir_.catalog(), true);
+      dir_.catalog().finish_ingest(r);
+      t.commit();
+    } catch (const std::exception&) {
+      // The run's outcome is what matters; its bookkeeping row stays "running".
+    }
+  }
+
+  store::DataDir& dir_;
+  const IngestOptions& options_;
+  IngestObserver& observer_;
+  std::vector<PlannedInput> planned_;
+  std::vector<std::size_t> pipeline_index_;  // pipeline input index -> planned_ index
+  FlowTuplesAppender tuples_;
+  aggregate::RollupBuilder rollup_;
+  std::unique_ptr<store::SegmentWriter> errors_;
+  std::unique_ptr<store::SegmentWriter> analytics_;
+  std::unique_ptr<store::SegmentWriter> ip_details_;
+  std::uint64_t pending_tuples_ = 0;
+  std::size_t error_bytes_ = 0;
+  std::uint64_t inputs_done_ = 0;
+  std::int64_t ingest_id_ = 0;
+  Ticks started_ = 0;
+  IngestStats stats_;
+};
+
+}  // namespace
+
+IngestStats run_ingest(store::DataDir& dir, const IngestOptions& options,
+                       IngestObserver& observer) {
+  IngestRun run(dir, options, observer);
+  return run.run();
+}
+
+}  // namespace flowlens::ingest

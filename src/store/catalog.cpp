@@ -1,0 +1,372 @@
+#include "store/catalog.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace flowlens::store {
+namespace {
+
+constexpr int kCatalogVersion = 1;
+
+// A prepared statement with typed binds and reads; finalized on destruction.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreError(fmt::format("catalog: {} ({})", sqlite3_errmsg(db), sql));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  Statement& bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind_blob(int i, const void* data, int size) {
+    check(sqlite3_bind_blob(stmt_, i, data, size, SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind_null(int i) {
+    check(sqlite3_bind_null(stmt_, i));
+    return *this;
+  }
+  // Steps once: true when a row is available.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(fmt::format("catalog: {}", sqlite3_errmsg(db_)));
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t int64(int col) { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string text(int col) {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  std::string blob(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    return p == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(p),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw StoreError(fmt::format("catalog: {}", sqlite3_errmsg(db_)));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segments (
+  id INTEGER PRIMARY KEY,
+  table_id INTEGER NOT NULL,
+  file TEXT NOT NULL UNIQUE,
+  rows INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  min_time INTEGER,
+  max_time INTEGER,
+  created INTEGER NOT NULL,
+  level INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS segments_by_table ON segments (table_id, min_time);
+CREATE TABLE IF NOT EXISTS sources (
+  key TEXT PRIMARY KEY,
+  path TEXT NOT NULL,
+  resume_offset INTEGER NOT NULL,
+  resume_records INTEGER NOT NULL,
+  resume_state INTEGER NOT NULL,
+  resume_context INTEGER NOT NULL,
+  resume_prev INTEGER NOT NULL,
+  resume_hash INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  last_record_time INTEGER,
+  tuples INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  unterminated INTEGER NOT NULL,
+  complete INTEGER NOT NULL,
+  first_ingest INTEGER NOT NULL,
+  last_ingest INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingests (
+  id INTEGER PRIMARY KEY,
+  started INTEGER NOT NULL,
+  finished INTEGER,
+  inputs INTEGER NOT NULL DEFAULT 0,
+  tuples INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS nic_addresses (
+  ip BLOB NOT NULL,
+  network TEXT NOT NULL,
+  PRIMARY KEY (ip, network)
+) WITHOUT ROWID;
+)sql";
+
+SegmentRecord read_segment(Statement& s) {
+  SegmentRecord r;
+  r.id = s.int64(0);
+  r.table = static_cast<TableId>(s.int64(1));
+  r.file = s.text(2);
+  r.rows = static_cast<std::uint64_t>(s.int64(3));
+  r.bytes = static_cast<std::uint64_t>(s.int64(4));
+  r.has_time = !s.is_null(5);
+  r.min_time = s.int64(5);
+  r.max_time = s.int64(6);
+  r.created = s.int64(7);
+  r.level = static_cast<int>(s.int64(8));
+  return r;
+}
+
+SourceRecord read_source(Statement& s) {
+  SourceRecord r;
+  r.key = s.text(0);
+  r.path = s.text(1);
+  r.resume.offset = static_cast<std::uint64_t>(s.int64(2));
+  r.resume.records = s.int64(3);
+  r.resume.state = static_cast<std::uint8_t>(s.int64(4));
+  r.resume.context = static_cast<std::uint8_t>(s.int64(5));
+  r.resume.prev_significant = static_cast<char>(s.int64(6));
+  r.resume.hash = static_cast<std::uint64_t>(s.int64(7));
+  r.size = static_cast<std::uint64_t>(s.int64(8));
+  r.mtime = s.int64(9);
+  r.has_last_record = !s.is_null(10);
+  r.last_record_time = s.int64(10);
+  r.tuples = static_cast<std::uint64_t>(s.int64(11));
+  r.errors = static_cast<std::uint64_t>(s.int64(12));
+  r.unterminated = s.int64(13) != 0;
+  r.complete = s.int64(14) != 0;
+  r.first_ingest = s.int64(15);
+  r.last_ingest = s.int64(16);
+  return r;
+}
+
+constexpr const char* kSegmentColumns =
+    "id, table_id, file, rows, bytes, min_time, max_time, created, level";
+constexpr const char* kSourceColumns =
+    "key, path, resume_offset, resume_records, resume_state, resume_context, resume_prev, "
+    "resume_hash, size, mtime, last_record_time, tuples, errors, unterminated, complete, "
+    "first_ingest, last_ingest";
+
+}  // namespace
+
+Catalog::Catalog(const std::string& path, bool writer) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError(fmt::format("cannot open catalog {}: {}", path, why));
+  }
+  // Readers and the writer wait for each other briefly instead of failing at once.
+  sqlite3_busy_timeout(db_, 30000);
+  exec("PRAGMA journal_mode=WAL");
+  // Durable commits: an acknowledged ingest survives power loss, not just a crash.
+  exec("PRAGMA synchronous=FULL");
+  Transaction t(*this, writer);
+  if (writer) {
+    exec(kSchema);
+  } else {
+    // A writer may have created the file and not yet committed the schema.
+    Statement probe(db_, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'");
+    if (!probe.step() || probe.int64(0) == 0) {
+      throw StoreError(fmt::format("{} holds no flowlens data yet", path));
+    }
+  }
+  auto version = meta("catalog_version");
+  if (!version) {
+    if (!writer) throw StoreError(fmt::format("{} is not a flowlens catalog", path));
+    set_meta("catalog_version", std::to_string(kCatalogVersion));
+  } else if (*version != std::to_string(kCatalogVersion)) {
+    throw StoreError(fmt::format("catalog {} has version {}; this flowlens reads version {}", path,
+                                 *version, kCatalogVersion));
+  }
+  t.commit();
+}
+
+Catalog::~Catalog() {
+  sqlite3_close(db_);
+}
+
+void Catalog::exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string why = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw StoreError(fmt::format("catalog {}: {}", path_, why));
+  }
+}
+
+Catalog::Transaction::Transaction(Catalog& catalog, bool write) : catalog_(catalog) {
+  // A write transaction takes the write lock at once; a read transaction sees one snapshot.
+  catalog_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Catalog::Transaction::~Transaction() {
+  if (open_) sqlite3_exec(catalog_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Catalog::Transaction::commit() {
+  catalog_.exec("COMMIT");
+  open_ = false;
+}
+
+std::optional<std::string> Catalog::meta(const std::string& key) {
+  Statement s(db_, "SELECT value FROM meta WHERE key = ?");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void Catalog::set_meta(const std::string& key, const std::string& value) {
+  Statement s(db_,
+              "INSERT INTO meta (key, value) VALUES (?, ?) "
+              "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  s.bind(1, key).bind(2, value).run();
+}
+
+std::vector<SegmentRecord> Catalog::segments() {
+  Statement s(db_, fmt::format("SELECT {} FROM segments ORDER BY id", kSegmentColumns).c_str());
+  std::vector<SegmentRecord> out;
+  while (s.step())
+    out.push_back(read_segment(s));
+  return out;
+}
+
+std::vector<SegmentRecord> Catalog::segments(TableId table) {
+  Statement s(db_,
+              fmt::format("SELECT {} FROM segments WHERE table_id = ? ORDER BY id", kSegmentColumns)
+                  .c_str());
+  s.bind(1, static_cast<std::int64_t>(table));
+  std::vector<SegmentRecord> out;
+  while (s.step())
+    out.push_back(read_segment(s));
+  return out;
+}
+
+std::int64_t Catalog::add_segment(const SegmentRecord& r) {
+  Statement s(db_,
+              "INSERT INTO segments (table_id, file, rows, bytes, min_time, max_time, created, "
+              "level) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, static_cast<std::int64_t>(r.table)).bind(2, r.file);
+  s.bind(3, static_cast<std::int64_t>(r.rows)).bind(4, static_cast<std::int64_t>(r.bytes));
+  if (r.has_time) {
+    s.bind(5, r.min_time).bind(6, r.max_time);
+  } else {
+    s.bind_null(5).bind_null(6);
+  }
+  s.bind(7, r.created).bind(8, r.level).run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Catalog::remove_segment(std::int64_t id) {
+  Statement s(db_, "DELETE FROM segments WHERE id = ?");
+  s.bind(1, id).run();
+}
+
+std::optional<SourceRecord> Catalog::source(const std::string& key) {
+  Statement s(db_, fmt::format("SELECT {} FROM sources WHERE key = ?", kSourceColumns).c_str());
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return read_source(s);
+}
+
+void Catalog::put_source(const SourceRecord& r) {
+  Statement s(db_, fmt::format("INSERT OR REPLACE INTO sources ({}) VALUES "
+                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               kSourceColumns)
+                       .c_str());
+  s.bind(1, r.key).bind(2, r.path);
+  s.bind(3, static_cast<std::int64_t>(r.resume.offset)).bind(4, r.resume.records);
+  s.bind(5, r.resume.state).bind(6, r.resume.context).bind(7, r.resume.prev_significant);
+  s.bind(8, static_cast<std::int64_t>(r.resume.hash));
+  s.bind(9, static_cast<std::int64_t>(r.size)).bind(10, r.mtime);
+  if (r.has_last_record) {
+    s.bind(11, r.last_record_time);
+  } else {
+    s.bind_null(11);
+  }
+  s.bind(12, static_cast<std::int64_t>(r.tuples)).bind(13, static_cast<std::int64_t>(r.errors));
+  s.bind(14, r.unterminated ? 1 : 0).bind(15, r.complete ? 1 : 0);
+  s.bind(16, r.first_ingest).bind(17, r.last_ingest).run();
+}
+
+std::vector<SourceRecord> Catalog::sources() {
+  Statement s(db_, fmt::format("SELECT {} FROM sources ORDER BY key", kSourceColumns).c_str());
+  std::vector<SourceRecord> out;
+  while (s.step())
+    out.push_back(read_source(s));
+  return out;
+}
+
+std::int64_t Catalog::begin_ingest(Ticks started) {
+  Statement s(db_, "INSERT INTO ingests (started, status) VALUES (?, 'running')");
+  s.bind(1, started).run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Catalog::finish_ingest(const IngestRecord& r) {
+  Statement s(db_,
+              "UPDATE ingests SET finished = ?, inputs = ?, tuples = ?, errors = ?, "
+              "status = ? WHERE id = ?");
+  s.bind(1, r.finished).bind(2, static_cast<std::int64_t>(r.inputs));
+  s.bind(3, static_cast<std::int64_t>(r.tuples)).bind(4, static_cast<std::int64_t>(r.errors));
+  s.bind(5, r.status).bind(6, r.id).run();
+}
+
+std::vector<IngestRecord> Catalog::ingests(int latest) {
+  Statement s(db_,
+              "SELECT id, started, finished, inputs, tuples, errors, status FROM ingests "
+              "ORDER BY id DESC LIMIT ?");
+  s.bind(1, latest);
+  std::vector<IngestRecord> out;
+  while (s.step()) {
+    out.push_back(IngestRecord{
+        s.int64(0), s.int64(1), s.int64(2), static_cast<std::uint64_t>(s.int64(3)),
+        static_cast<std::uint64_t>(s.int64(4)), static_cast<std::uint64_t>(s.int64(5)), s.text(6)});
+  }
+  return out;
+}
+
+void Catalog::add_nic_addresses(const std::vector<std::pair<IpAddress, std::string>>& addresses) {
+  Statement s(db_, "INSERT OR IGNORE INTO nic_addresses (ip, network) VALUES (?, ?)");
+  for (const auto& [ip, network] : addresses) {
+    s.reset();
+    s.bind_blob(1, ip.bytes.data(), 16).bind(2, network).run();
+  }
+}
+
+std::vector<std::pair<IpAddress, std::string>> Catalog::nic_addresses() {
+  Statement s(db_, "SELECT ip, network FROM nic_addresses ORDER BY ip, network");
+  std::vector<std::pair<IpAddress, std::string>> out;
+  while (s.step()) {
+    std::string b = s.blob(0);
+    IpAddress ip{};
+    if (b.size() == 16) std::memcpy(ip.bytes.data(), b.data(), 16);
+    out.emplace_back(ip, s.text(1));
+  }
+  return out;
+}
+
+}  // namespace flowlens::store

@@ -1,0 +1,77 @@
+#include "store/table_scan.h"
+
+#include <fmt/format.h>
+
+#include "store/rollup_merge.h"
+
+namespace flowlens::store {
+namespace {
+
+void scan_plain(const Snapshot& snapshot, const TableDef& table, const ScanOptions& options,
+                const std::function<void(RowBatch&)>& sink) {
+  RowBatch batch;
+  batch.table = &table;
+  batch.columns.resize(table.columns.size());
+  auto time_column = static_cast<std::size_t>(table.time_index());
+  for (const OpenSegment& segment : snapshot.segments(table.id)) {
+    const SegmentReader& reader = *segment.reader;
+    std::vector<int> source_column(table.columns.size());
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      source_column[c] = reader.column_index(table.columns[c].name);
+      if (source_column[c] < 0) {
+        throw StoreError(
+            fmt::format("{}: segment lacks column {}", segment.record.file, table.columns[c].name));
+      }
+    }
+    const auto& groups = reader.row_groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const RowGroupInfo& info = groups[g];
+      if (info.rows == 0) continue;
+      if (info.has_time && (info.max_time < options.from || info.min_time >= options.to)) continue;
+      bool whole = info.has_time && info.min_time >= options.from && info.max_time < options.to;
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        bool wanted =
+            options.projection.empty() || options.projection[c] || (c == time_column && !whole);
+        ColumnData& d = batch.columns[c];
+        if (!wanted) {
+          d.clear();
+          d.type = table.columns[c].type;
+          continue;
+        }
+        std::string error;
+        if (!reader.read(g, static_cast<std::size_t>(source_column[c]), d, error)) {
+          throw StoreError(error);
+        }
+      }
+      batch.rows.clear();
+      const ColumnData& t = batch.columns[time_column];
+      for (std::uint32_t r = 0; r < info.rows; ++r) {
+        if (whole || (!t.is_null(r) && t.ints[r] >= options.from && t.ints[r] < options.to)) {
+          batch.rows.push_back(r);
+        }
+      }
+      if (!batch.rows.empty()) sink(batch);
+    }
+  }
+}
+
+}  // namespace
+
+void scan_table(const Snapshot& snapshot, const TableDef& table, const ScanOptions& options,
+                const std::function<void(RowBatch&)>& sink) {
+  if (!table.rollup) {
+    scan_plain(snapshot, table, options, sink);
+    return;
+  }
+  RowBatchBuilder builder(table);
+  constexpr std::size_t kBatchRows = 16384;
+  merge_rollup(snapshot.segments(table.id), table, options.from, options.to, builder, [&] {
+    if (builder.rows() >= kBatchRows) {
+      sink(builder.batch());
+      builder.clear();
+    }
+  });
+  if (builder.rows() > 0) sink(builder.batch());
+}
+
+}  // namespace flowlens::store

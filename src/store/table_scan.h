@@ -1,0 +1,28 @@
+// Reading a table from a snapshot: the one way export, status and the query engine get rows.
+//
+// Plain tables (FlowTuples, IngestErrors) are read segment by segment in commit order, row
+// group by row group, skipping row groups whose zone map lies outside the time range. Rollup
+// tables are merged (see rollup_merge.h) and come out interval by interval, ordered by key.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "store/row_batch.h"
+#include "store/snapshot.h"
+#include "store/table_schema.h"
+
+namespace flowlens::store {
+
+struct ScanOptions {
+  Ticks from = kMinTicks;  // rows whose time column is in [from, to)
+  Ticks to = kMaxTicks;
+  // Plain tables: the columns to decode (empty: all). Rollup tables always read every column.
+  std::vector<bool> projection;
+};
+
+// Calls `sink` with consecutive batches. Throws StoreError when a segment is damaged.
+void scan_table(const Snapshot& snapshot, const TableDef& table, const ScanOptions& options,
+                const std::function<void(RowBatch&)>& sink);
+
+}  // namespace flowlens::store
