@@ -52,6 +52,22 @@ ParseOutcome parse_bytes(const std::string& bytes, unsigned threads, std::size_t
   return out;
 }
 
+std::vector<FlowBatch> parse_batches(const std::string& bytes) {
+  struct Keep final : ChunkConsumer {
+    std::vector<FlowBatch> batches;
+    std::size_t errors = 0;
+    void consume(ParsedChunk& chunk) override {
+      errors += chunk.errors.size();
+      batches.push_back(std::move(chunk.batch));
+    }
+  } keep;
+  std::vector<InputSpec> inputs = {InputSpec{
+      "test.json", bytes.size(), [&bytes] { return std::make_unique<MemoryReader>(bytes); }}};
+  run_parse_pipeline(inputs, PipelineOptions{}, keep);
+  if (keep.errors != 0) throw std::runtime_error("parse_batches: the input has errors");
+  return std::move(keep.batches);
+}
+
 ParseOutcome parse_bytes_from(const std::string& bytes, const ResumePoint& from,
                               std::size_t chunk_bytes) {
   ParseOutcome out;

@@ -23,6 +23,9 @@ ParseOutcome parse_bytes(const std::string& bytes, unsigned threads = 1, std::si
                          std::size_t chunk_bytes = 0, const std::string& name = "test.json",
                          std::size_t max_record_bytes = 0);
 
+// Parses `bytes` and returns the parser's batches themselves (errors must not occur).
+std::vector<FlowBatch> parse_batches(const std::string& bytes);
+
 // Parses `bytes` starting at `from` (the hash of the bytes before it is computed here).
 ParseOutcome parse_bytes_from(const std::string& bytes, const ResumePoint& from,
                               std::size_t chunk_bytes = 0);
