@@ -194,6 +194,111 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through) {
   }
 }
 
+void RollupBuilder::absorb(RollupBuilder& part) {
+  // The part's strings, contexts and encryption codes, in this builder's numbering.
+  std::vector<std::uint32_t> context_map(part.contexts_.size());
+  for (std::size_t c = 0; c < part.contexts_.size(); ++c) {
+    const Context& pc = part.contexts_[c];
+    Context g{intern(part.strings_[pc.mac]),          intern(part.strings_[pc.acl]),
+              intern(part.strings_[pc.rule]),         intern(part.strings_[pc.target]),
+              intern(part.strings_[pc.flow_log]),     intern(part.strings_[pc.network]),
+              intern(part.strings_[pc.subscription]), intern(part.strings_[pc.region])};
+    std::uint64_t h = XXH3_64bits(&g, sizeof(std::uint32_t) * 5);
+    context_map[c] = context_index_.find_or_insert(
+        h, contexts_.size(),
+        [&](std::uint32_t e) {
+          const Context& o = contexts_[e];
+          return o.mac == g.mac && o.acl == g.acl && o.rule == g.rule && o.target == g.target &&
+                 o.flow_log == g.flow_log;
+        },
+        [&] {
+          contexts_.push_back(g);
+          return static_cast<std::uint32_t>(contexts_.size() - 1);
+        });
+  }
+  std::uint32_t encryption_map[32] = {};
+  for (std::size_t b = 0; b < part.encryption_names_.size(); ++b) {
+    encryption_map[b] = encryption_bit(part.encryption_names_[b]);
+  }
+
+  std::vector<std::uint32_t> entry_map(part.keys_.size());
+  for (std::size_t e = 0; e < part.keys_.size(); ++e) {
+    Key key = part.keys_[e];
+    key.context = context_map[key.context];
+    const Values& pv = part.values_[e];
+    std::uint32_t entry = key_index_.find_or_insert(
+        hash_key(key), keys_.size(), [&](std::uint32_t x) { return keys_[x] == key; },
+        [&] {
+          keys_.push_back(key);
+          values_.push_back(Values{pv.first, pv.last, {0, 0, 0, 0}, 0, 0, 0, 0, 0, 0, 0});
+          return static_cast<std::uint32_t>(keys_.size() - 1);
+        });
+    entry_map[e] = entry;
+    Values& v = values_[entry];
+    v.first = std::min(v.first, pv.first);
+    v.last = std::max(v.last, pv.last);
+    for (int i = 0; i < 4; ++i)
+      v.flows[i] += pv.flows[i];
+    v.completed += pv.completed;
+    v.packets_sd += pv.packets_sd;
+    v.packets_ds += pv.packets_ds;
+    v.bytes_sd += pv.bytes_sd;
+    v.bytes_ds += pv.bytes_ds;
+    v.records += pv.records;
+    for (std::size_t b = 0; b < part.encryption_names_.size(); ++b) {
+      if (pv.encryptions & (1u << b)) v.encryptions |= encryption_map[b];
+    }
+  }
+  // Source ports (the part's distinct pairs, if it deduplicated them).
+  for (const auto& [e, port] : part.ports_)
+    ports_.emplace_back(entry_map[e], port);
+  for (const PublicStats& ps : part.public_) {
+    std::uint32_t entry = entry_map[ps.entry];
+    std::uint32_t p = public_index_.find_or_insert(
+        hash_ip(ps.ip, entry), public_.size(),
+        [&](std::uint32_t x) { return public_[x].entry == entry && public_[x].ip == ps.ip; },
+        [&] {
+          public_.push_back(PublicStats{entry, ps.ip, 0, 0, 0, 0, 0, 0});
+          return static_cast<std::uint32_t>(public_.size() - 1);
+        });
+    PublicStats& s = public_[p];
+    s.started += ps.started;
+    s.ended += ps.ended;
+    s.packets_sd += ps.packets_sd;
+    s.packets_ds += ps.packets_ds;
+    s.bytes_sd += ps.bytes_sd;
+    s.bytes_ds += ps.bytes_ds;
+  }
+  for (const auto& [ip, part_network] : part.nic_addresses_) {
+    std::uint32_t network = intern(part.strings_[part_network]);
+    nic_index_.find_or_insert(
+        hash_ip(ip, network), nic_addresses_.size(),
+        [&](std::uint32_t x) {
+          return nic_addresses_[x].second == network && nic_addresses_[x].first == ip;
+        },
+        [&] {
+          nic_addresses_.emplace_back(ip, network);
+          return static_cast<std::uint32_t>(nic_addresses_.size() - 1);
+        });
+  }
+  part.clear_entries();
+  part.take_nic_addresses();
+}
+
+void RollupBuilder::dedupe_ports() {
+  std::sort(ports_.begin(), ports_.end());
+  ports_.erase(std::unique(ports_.begin(), ports_.end()), ports_.end());
+}
+
+void RollupBuilder::clear_entries() {
+  keys_.clear();
+  values_.clear();
+  key_index_.clear();
+  ports_.clear();
+  public_.clear();
+  public_index_.clear();
+}
+
 std::vector<std::pair<IpAddress, std::string>> RollupBuilder::take_nic_addresses() {
   std::vector<std::pair<IpAddress, std::string>> out;
   out.reserve(nic_addresses_.size());
@@ -402,12 +507,7 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, store::SegmentWriter&
     ip_details.row_appended();
   }
 
-  keys_.clear();
-  values_.clear();
-  key_index_.clear();
-  ports_.clear();
-  public_.clear();
-  public_index_.clear();
+  clear_entries();
 }
 
 }  // namespace flowlens::aggregate

@@ -45,6 +45,14 @@ class RollupBuilder {
   // before it are already stored: a rewritten blob read again).
   void add(const FlowBatch& batch, Ticks skip_through);
 
+  // Merges the entries of `part` (built from other tuples, for example of one chunk on a worker
+  // thread) into this builder, and empties `part`. The result is the same as if this builder
+  // had added those tuples itself.
+  void absorb(RollupBuilder& part);
+  // Drops repeated source ports of each entry now rather than at flush (a part does this on its
+  // worker thread before it is absorbed).
+  void dedupe_ports();
+
   std::size_t entries() const { return values_.size(); }
   std::size_t memory_bytes() const;
 
@@ -86,6 +94,7 @@ class RollupBuilder {
   };
 
   std::uint32_t intern(std::string_view s);
+  void clear_entries();
   std::uint32_t context_of(const FlowBatch& batch, const TupleGroup& group);
   std::uint32_t encryption_bit(std::string_view code);
   static std::uint64_t hash_key(const Key& k);

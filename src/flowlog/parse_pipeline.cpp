@@ -87,6 +87,7 @@ void parse_one(RecordParser& parser, const std::vector<InputSpec>& inputs, Chunk
   out.errors = std::move(chunk.errors);
   out.stats = RecordStats{};
   out.rendered.clear();
+  out.prepared.reset();
   out.bytes_consumed = chunk.bytes_consumed;
   out.last_of_input = chunk.last_of_input;
   out.unterminated = unterminated;

@@ -39,13 +39,19 @@ struct InputSpec {
   StreamHash resume_hash;
 };
 
+// Whatever a consumer's prepare() step computes for its consume() step (see ChunkConsumer).
+struct PreparedWork {
+  virtual ~PreparedWork() = default;
+};
+
 // The parsed form of one chunk, delivered to the consumer.
 struct ParsedChunk {
   std::size_t input_index = 0;
   FlowBatch batch;
   std::vector<ParseError> errors;  // splitter and parser errors, by byte offset
   RecordStats stats;
-  std::string rendered;  // filled by ChunkConsumer::prepare, if it wants
+  std::string rendered;                    // filled by ChunkConsumer::prepare, if it wants
+  std::unique_ptr<PreparedWork> prepared;  // likewise
   std::uint64_t bytes_consumed = 0;
   bool last_of_input = false;
   bool unterminated = false;  // valid on the last chunk: the blob lacks its closing ]}

@@ -74,14 +74,17 @@ bool layout_matches() {
 
 FlowTuplesAppender::FlowTuplesAppender() {
   if (!layout_matches()) throw std::logic_error("FlowTuples column layout changed");
-  reset();
-}
-
-void FlowTuplesAppender::reset() {
   writer_ = store::new_segment_writer(store::flow_tuples_table());
   for (auto& codes : small_codes_)
     std::fill(std::begin(codes), std::end(codes), kUnset);
-  std::fill(group_codes_.begin(), group_codes_.end(), kUnset);
+}
+
+store::SegmentFragment FlowTuplesAppender::take_fragment() {
+  store::SegmentFragment f = writer_->take_fragment();
+  // The row groups' dictionaries went with them.
+  for (auto& codes : small_codes_)
+    std::fill(std::begin(codes), std::end(codes), kUnset);
+  return f;
 }
 
 std::uint64_t FlowTuplesAppender::add(const FlowBatch& batch, std::string_view source,

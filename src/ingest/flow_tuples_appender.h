@@ -16,6 +16,8 @@
 
 namespace flowlens::ingest {
 
+// One appender per thread: ingest workers each encode the tuples of their chunks, and the
+// committing thread only concatenates the fragments.
 class FlowTuplesAppender {
  public:
   FlowTuplesAppender();
@@ -24,10 +26,8 @@ class FlowTuplesAppender {
   // their Source. Returns how many it appended.
   std::uint64_t add(const FlowBatch& batch, std::string_view source, Ticks skip_through);
 
-  store::SegmentWriter& writer() { return *writer_; }
-  std::uint64_t compressed_bytes() const { return writer_->compressed_bytes(); }
-  // Starts a new, empty segment.
-  void reset();
+  // Hands over the row groups built so far, encoded and compressed, and starts over.
+  store::SegmentFragment take_fragment();
 
  private:
   std::unique_ptr<store::SegmentWriter> writer_;

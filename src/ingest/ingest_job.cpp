@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -72,6 +73,14 @@ InputSpec file_spec(const std::string& name, const std::string& path,
                    }};
 }
 
+// What a parse worker prepares from a chunk: its FlowTuples rows, encoded and compressed, and
+// the rollup of its tuples, which the committing thread merges into the commit's rollup.
+struct PreparedTuples final : PreparedWork {
+  store::SegmentFragment fragment;
+  std::uint64_t appended = 0;
+  std::unique_ptr<aggregate::RollupBuilder> rollup;
+};
+
 class IngestRun final : public ChunkConsumer {
  public:
   IngestRun(store::DataDir& dir, const IngestOptions& options, IngestObserver& observer)
@@ -79,6 +88,7 @@ class IngestRun final : public ChunkConsumer {
         options_(options),
         observer_(observer),
         rollup_(dir.interval()),
+        tuples_(store::new_segment_writer(store::flow_tuples_table())),
         errors_(store::new_segment_writer(store::ingest_errors_table())),
         analytics_(store::new_segment_writer(store::net_analytics_table())),
         ip_details_(store::new_segment_writer(store::ip_details_table())) {}
@@ -101,10 +111,14 @@ class IngestRun final : public ChunkConsumer {
         }
         pipeline_index_.push_back(i);
         specs.push_back(planned_[i].spec);
+        // What workers read while the consuming thread updates planned_.
+        worker_view_.push_back({planned_[i].record.key, planned_[i].skip_through});
       }
       PipelineOptions po;
       po.threads = options_.threads;
       po.limits = options_.limits;
+      // Chunks of about one row group of tuples: fewer, larger row groups compress better.
+      po.limits.chunk_bytes = std::max<std::size_t>(po.limits.chunk_bytes, 4u << 20);
       if (!specs.empty()) run_parse_pipeline(specs, po, *this);
       commit();
       status = "completed";
@@ -129,10 +143,27 @@ class IngestRun final : public ChunkConsumer {
     return stats_;
   }
 
+  // Runs on the parse workers: encodes the chunk's FlowTuples rows.
+  void prepare(ParsedChunk& chunk) override {
+    const WorkerView& view = worker_view_[chunk.input_index];
+    std::unique_ptr<FlowTuplesAppender> appender = acquire_appender();
+    auto work = std::make_unique<PreparedTuples>();
+    work->appended = appender->add(chunk.batch, view.key, view.skip_through);
+    work->fragment = appender->take_fragment();
+    release_appender(std::move(appender));
+    work->rollup = acquire_rollup();
+    work->rollup->add(chunk.batch, view.skip_through);
+    work->rollup->dedupe_ports();
+    chunk.prepared = std::move(work);
+  }
+
   void consume(ParsedChunk& chunk) override {
     PlannedInput& in = planned_[pipeline_index_[chunk.input_index]];
-    std::uint64_t added = tuples_.add(chunk.batch, in.record.key, in.skip_through);
-    rollup_.add(chunk.batch, in.skip_through);
+    auto& prepared = dynamic_cast<PreparedTuples&>(*chunk.prepared);
+    std::uint64_t added = prepared.appended;
+    tuples_->append_fragment(std::move(prepared.fragment));
+    rollup_.absorb(*prepared.rollup);
+    release_rollup(std::move(prepared.rollup));
     stats_.tuples += added;
     stats_.skipped_tuples += chunk.batch.size() - added;
     stats_.bytes += chunk.bytes_consumed;
@@ -177,7 +208,7 @@ class IngestRun final : public ChunkConsumer {
 
  private:
   std::size_t buffered_bytes() const {
-    return rollup_.memory_bytes() + tuples_.compressed_bytes() + errors_->compressed_bytes() +
+    return rollup_.memory_bytes() + tuples_->compressed_bytes() + errors_->compressed_bytes() +
            error_bytes_;
   }
 
@@ -319,8 +350,8 @@ class IngestRun final : public ChunkConsumer {
     Ticks processed = now_ticks();
     rollup_.flush(*analytics_, *ip_details_, processed);
     std::vector<store::SegmentRecord> written;
-    if (tuples_.writer().rows() > 0) {
-      written.push_back(write_segment(tuples_.writer(), store::flow_tuples_table(), processed));
+    if (tuples_->rows() > 0) {
+      written.push_back(write_segment(*tuples_, store::flow_tuples_table(), processed));
     }
     if (analytics_->rows() > 0) {
       written.push_back(write_segment(*analytics_, store::net_analytics_table(), processed));
@@ -346,7 +377,7 @@ class IngestRun final : public ChunkConsumer {
     }
     for (PlannedInput& p : planned_)
       p.dirty = false;
-    tuples_.reset();
+    tuples_ = store::new_segment_writer(store::flow_tuples_table());
     analytics_ = store::new_segment_writer(store::net_analytics_table());
     ip_details_ = store::new_segment_writer(store::ip_details_table());
     errors_ = store::new_segment_writer(store::ingest_errors_table());
@@ -377,8 +408,38 @@ class IngestRun final : public ChunkConsumer {
   IngestObserver& observer_;
   std::vector<PlannedInput> planned_;
   std::vector<std::size_t> pipeline_index_;  // pipeline input index -> planned_ index
-  FlowTuplesAppender tuples_;
+  struct WorkerView {
+    std::string key;
+    Ticks skip_through;
+  };
+  std::vector<WorkerView> worker_view_;  // by pipeline input index; read-only during the run
+  std::unique_ptr<FlowTuplesAppender> acquire_appender() {
+    std::lock_guard<std::mutex> lock(appenders_mutex_);
+    if (appenders_.empty()) return std::make_unique<FlowTuplesAppender>();
+    auto a = std::move(appenders_.back());
+    appenders_.pop_back();
+    return a;
+  }
+  void release_appender(std::unique_ptr<FlowTuplesAppender> a) {
+    std::lock_guard<std::mutex> lock(appenders_mutex_);
+    appenders_.push_back(std::move(a));
+  }
+  std::unique_ptr<aggregate::RollupBuilder> acquire_rollup() {
+    std::lock_guard<std::mutex> lock(appenders_mutex_);
+    if (rollups_.empty()) return std::make_unique<aggregate::RollupBuilder>(dir_.interval());
+    auto r = std::move(rollups_.back());
+    rollups_.pop_back();
+    return r;
+  }
+  void release_rollup(std::unique_ptr<aggregate::RollupBuilder> r) {
+    std::lock_guard<std::mutex> lock(appenders_mutex_);
+    rollups_.push_back(std::move(r));
+  }
+  std::mutex appenders_mutex_;  // guards both pools
+  std::vector<std::unique_ptr<FlowTuplesAppender>> appenders_;
+  std::vector<std::unique_ptr<aggregate::RollupBuilder>> rollups_;
   aggregate::RollupBuilder rollup_;
+  std::unique_ptr<store::SegmentWriter> tuples_;
   std::unique_ptr<store::SegmentWriter> errors_;
   std::unique_ptr<store::SegmentWriter> analytics_;
   std::unique_ptr<store::SegmentWriter> ip_details_;

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <numeric>
@@ -40,27 +41,51 @@ void put_codes(std::string& out, const std::vector<std::uint32_t>& codes, int wi
 
 constexpr std::uint8_t kFlagNulls = 1;
 constexpr std::uint8_t kFlagRuns = 2;
+constexpr std::uint8_t kFlagRepeats = 4;
 
-// Run-length form pays when runs are at least this long on average.
-constexpr std::size_t kMinAverageRun = 4;
+// How the per-row values of a block are laid out (see column_codec.h).
+enum class Layout { kPlain, kRuns, kRepeats };
 
-template <typename T>
-std::size_t count_runs(const std::vector<T>& values) {
-  std::size_t runs = values.empty() ? 0 : 1;
-  for (std::size_t i = 1; i < values.size(); ++i)
-    runs += values[i] != values[i - 1];
-  return runs;
+std::size_t varint_size(std::uint64_t v) {
+  return v < (1u << 7) ? 1 : static_cast<std::size_t>((std::bit_width(v) + 6) / 7);
 }
 
-// Writes `values` as varints, or as (value, run length) varint pairs when runs are long;
-// returns whether it chose runs.
-bool put_varints(std::string& out, const std::vector<std::uint64_t>& values) {
-  std::size_t runs = count_runs(values);
-  if (runs * kMinAverageRun > values.size()) {
-    for (std::uint64_t v : values)
-      put_varint(out, v);
-    return false;
+// Sizes of the three layouts for `values`, where `size_of` is the plain size of one value and
+// `fixed` what the plain layout adds once (the code width byte).
+template <typename T, typename SizeOf>
+Layout choose_layout(const std::vector<T>& values, SizeOf&& size_of, std::size_t fixed) {
+  std::size_t plain = fixed, runs = 0, repeats = fixed + (values.size() + 7) / 8;
+  for (std::size_t i = 0; i < values.size();) {
+    std::size_t j = i + 1;
+    while (j < values.size() && values[j] == values[i])
+      ++j;
+    std::size_t one = size_of(values[i]);
+    plain += one * (j - i);
+    runs += varint_size(values[i]) + varint_size(j - i);
+    repeats += one;
+    i = j;
   }
+  runs += varint_size(runs);
+  if (runs <= plain && runs <= repeats) return Layout::kRuns;
+  return repeats < plain ? Layout::kRepeats : Layout::kPlain;
+}
+
+// Appends the repeat bitmap of `values` (bit set: same as the previous row).
+template <typename T>
+void put_repeat_bitmap(std::string& out, const std::vector<T>& values) {
+  std::size_t at = out.size();
+  out.resize(at + (values.size() + 7) / 8, '\0');
+  for (std::size_t i = 1; i < values.size(); ++i) {
+    if (values[i] == values[i - 1])
+      out[at + i / 8] = static_cast<char>(out[at + i / 8] | (1 << (i % 8)));
+  }
+}
+
+template <typename T>
+void put_runs(std::string& out, const std::vector<T>& values) {
+  std::size_t runs = 0;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    runs += i == 0 || values[i] != values[i - 1];
   put_varint(out, runs);
   for (std::size_t i = 0; i < values.size();) {
     std::size_t j = i + 1;
@@ -70,27 +95,57 @@ bool put_varints(std::string& out, const std::vector<std::uint64_t>& values) {
     put_varint(out, j - i);
     i = j;
   }
-  return true;
 }
 
-// Dictionary codes: fixed width, or (code, run length) varint pairs when runs are long.
-bool put_code_column(std::string& out, const std::vector<std::uint32_t>& codes,
-                     std::size_t dict_size) {
-  std::size_t runs = count_runs(codes);
-  if (runs * kMinAverageRun > codes.size()) {
-    put_codes(out, codes, code_width(dict_size));
-    return false;
+// Integers (already zigzag / delta transformed): varints in the chosen layout.
+Layout put_varints(std::string& out, const std::vector<std::uint64_t>& values) {
+  Layout layout = choose_layout(values, varint_size, 0);
+  switch (layout) {
+    case Layout::kRuns:
+      put_runs(out, values);
+      break;
+    case Layout::kRepeats:
+      put_repeat_bitmap(out, values);
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i == 0 || values[i] != values[i - 1]) put_varint(out, values[i]);
+      }
+      break;
+    case Layout::kPlain:
+      for (std::uint64_t v : values)
+        put_varint(out, v);
+      break;
   }
-  put_varint(out, runs);
-  for (std::size_t i = 0; i < codes.size();) {
-    std::size_t j = i + 1;
-    while (j < codes.size() && codes[j] == codes[i])
-      ++j;
-    put_varint(out, codes[i]);
-    put_varint(out, j - i);
-    i = j;
+  return layout;
+}
+
+// Dictionary codes: fixed width (after a width byte), in the chosen layout.
+Layout put_code_column(std::string& out, const std::vector<std::uint32_t>& codes,
+                       std::size_t dict_size) {
+  int width = code_width(dict_size);
+  Layout layout = choose_layout(
+      codes, [width](std::uint32_t) { return static_cast<std::size_t>(width); }, 1);
+  switch (layout) {
+    case Layout::kRuns:
+      put_runs(out, codes);
+      break;
+    case Layout::kRepeats: {
+      put_repeat_bitmap(out, codes);
+      std::vector<std::uint32_t> fresh;
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        if (i == 0 || codes[i] != codes[i - 1]) fresh.push_back(codes[i]);
+      }
+      put_codes(out, fresh, width);
+      break;
+    }
+    case Layout::kPlain:
+      put_codes(out, codes, width);
+      break;
   }
-  return true;
+  return layout;
+}
+
+std::uint8_t layout_flag(Layout layout) {
+  return layout == Layout::kRuns ? kFlagRuns : layout == Layout::kRepeats ? kFlagRepeats : 0;
 }
 
 }  // namespace
@@ -187,7 +242,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
   }
   raw += static_cast<char>(encoding);
   raw += static_cast<char>(nulls_.empty() ? 0 : kFlagNulls);
-  bool runs = false;
+  Layout layout = Layout::kPlain;
   put_varint(raw, n);
   if (!nulls_.empty()) {
     std::size_t at = raw.size();
@@ -214,7 +269,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
       if (encoding == Encoding::kIntPlain) {
         for (std::size_t r = 0; r < n; ++r)
           values[r] = zigzag(ints_[r]);
-        runs = put_varints(raw, values);
+        layout = put_varints(raw, values);
         break;
       }
       // Differences wrap around in unsigned arithmetic, so any int64 sequence round-trips.
@@ -223,7 +278,11 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
       for (std::int64_t v : ints_) {
         auto d = static_cast<std::uint64_t>(v) - static_cast<std::uint64_t>(previous);
         auto magnitude = static_cast<std::uint64_t>(static_cast<std::int64_t>(d) < 0 ? -d : d);
-        divisor = std::gcd(divisor, magnitude);
+        // Usually the step is a multiple of the divisor already (millisecond times): one
+        // division instead of a gcd; and once the divisor is 1 nothing can change it.
+        if (divisor != 1 && (divisor == 0 || magnitude % divisor != 0)) {
+          divisor = std::gcd(divisor, magnitude);
+        }
         previous = v;
       }
       if (divisor == 0) divisor = 1;
@@ -236,7 +295,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
         values[r] = zigzag(d / static_cast<std::int64_t>(divisor));
         previous = v;
       }
-      runs = put_varints(raw, values);
+      layout = put_varints(raw, values);
       break;
     }
     case Encoding::kStringDict: {
@@ -245,7 +304,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
         put_varint(raw, s.size());
         raw.append(s.data(), s.size());
       }
-      runs = put_code_column(raw, codes_, strings_.size());
+      layout = put_code_column(raw, codes_, strings_.size());
       break;
     }
     case Encoding::kIpDict: {
@@ -259,7 +318,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
         raw.append(reinterpret_cast<const char*>(ip.bytes.data()) + (16 - width),
                    static_cast<std::size_t>(width));
       }
-      runs = put_code_column(raw, codes_, ips_.size());
+      layout = put_code_column(raw, codes_, ips_.size());
       break;
     }
     case Encoding::kReal: {
@@ -269,7 +328,7 @@ void ColumnBuilder::finish(std::string& raw, Stats& stats) {
       break;
     }
   }
-  if (runs) raw[1] = static_cast<char>(raw[1] | kFlagRuns);
+  raw[1] = static_cast<char>(raw[1] | layout_flag(layout));
   reset();
 }
 
@@ -302,7 +361,24 @@ bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::
     return fail("bad row count");
   }
   bool runs = (flags & kFlagRuns) != 0;
-  if (flags & ~(kFlagNulls | kFlagRuns)) return fail("unknown flags");
+  bool repeats = (flags & kFlagRepeats) != 0;
+  if ((flags & ~(kFlagNulls | kFlagRuns | kFlagRepeats)) != 0 || (runs && repeats)) {
+    return fail("unknown flags");
+  }
+  // Repeat form: a bitmap (bit set: the row repeats the previous one), then values for the
+  // other rows only.
+  std::string_view repeat_bits;
+  auto read_repeat_bitmap = [&]() {
+    std::size_t bytes = static_cast<std::size_t>((n + 7) / 8);
+    if (raw.size() - pos < bytes) return fail("truncated repeat bitmap");
+    repeat_bits = raw.substr(pos, bytes);
+    pos += bytes;
+    if (n > 0 && (repeat_bits[0] & 1) != 0) return fail("first row marked as a repeat");
+    return true;
+  };
+  auto is_repeat = [&](std::size_t r) {
+    return ((static_cast<std::uint8_t>(repeat_bits[r / 8]) >> (r % 8)) & 1) != 0;
+  };
   // Run-length form: (value, length) varint pairs covering exactly n rows.
   auto read_runs = [&](auto&& store_run) {
     std::uint64_t count = 0;
@@ -339,13 +415,23 @@ bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::
         return true;
       });
     }
+    if (repeats && !read_repeat_bitmap()) return false;
+    std::size_t fresh = n;
+    if (repeats) {
+      for (std::size_t r = 0; r < n; ++r)
+        fresh -= is_repeat(r);
+    }
     if (pos >= raw.size()) return fail("missing code width");
     int width = raw[pos++];
     if (width != 1 && width != 2 && width != 4) return fail("bad code width");
-    if (raw.size() - pos < n * static_cast<std::size_t>(width)) return fail("truncated codes");
+    if (raw.size() - pos < fresh * static_cast<std::size_t>(width)) return fail("truncated codes");
     out.codes.resize(n);
     const auto* p = reinterpret_cast<const std::uint8_t*>(raw.data() + pos);
     for (std::size_t r = 0; r < n; ++r) {
+      if (repeats && is_repeat(r)) {
+        out.codes[r] = out.codes[r - 1];
+        continue;
+      }
       std::uint32_t c = 0;
       for (int i = 0; i < width; ++i)
         c |= static_cast<std::uint32_t>(p[i]) << (8 * i);
@@ -353,7 +439,7 @@ bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::
       if (c >= dict_size) return fail("code outside the dictionary");
       out.codes[r] = c;
     }
-    pos += n * static_cast<std::size_t>(width);
+    pos += fresh * static_cast<std::size_t>(width);
     return true;
   };
   switch (encoding) {
@@ -384,10 +470,13 @@ bool decode_column(std::string_view raw, ColumnType type, ColumnData& out, std::
         }
         break;
       }
+      if (repeats && !read_repeat_bitmap()) return false;
+      std::uint64_t v = 0;
       for (std::size_t r = 0; r < n; ++r) {
-        std::uint64_t v = 0;
-        if (!get_varint(raw, pos, v)) return fail("truncated integers");
-        store(v, r);
+        if (!(repeats && is_repeat(r)) && !get_varint(raw, pos, v)) {
+          return fail("truncated integers");
+        }
+        store(v, r);  // a repeated row reuses the previous value (delta: the same step)
       }
       break;
     }

@@ -2,7 +2,7 @@
 //
 // Raw block layout (then compressed with zstd as a whole):
 //   u8  encoding        kIntPlain | kIntDelta | kStringDict | kIpDict | kReal
-//   u8  flags           bit 0: a null bitmap follows; bit 1: values are in runs (below)
+//   u8  flags           bit 0: a null bitmap follows; bits 1-2: the layout of the values (below)
 //   varint rows
 //   [null bitmap]       ceil(rows / 8) bytes, bit set = null
 //   payload:
@@ -14,10 +14,15 @@
 //     kIpDict      varint n; u8 address width a (4: all IPv4, else 16); n × a bytes;
 //                  u8 code width w; rows × w-byte codes
 //     kReal        rows × 8-byte IEEE doubles
-// With the runs flag, the per-row part of the payload (integers, or codes in place of the code
-// width and fixed-width codes) is instead: varint run count, then per run the varint value and
-// the varint run length. Chosen when runs average at least 4 rows (constant MACs, resource ids,
-// record times within a group), it keeps zstd from spending time on long repetitions.
+// The per-row part of the payload (integer varints; for dictionaries the code width byte and
+// the fixed-width codes) has one of three layouts, whichever is smallest:
+//   plain     one value per row, as above
+//   runs      (flags bit 1) varint run count, then per run the varint value and the varint
+//             run length: constant MACs, resource ids, record times within a group
+//   repeats   (flags bit 2) a bitmap of ceil(rows / 8) bytes, bit set when a row repeats the
+//             previous row's value, then the values of the other rows as above: the B and E
+//             tuples of one flow share addresses and ports
+// For delta-encoded integers the value is the (divided, zigzagged) difference.
 // All multi-byte fixed-width values are little-endian.
 #pragma once
 

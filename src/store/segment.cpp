@@ -107,11 +107,12 @@ void SegmentWriter::flush_row_group() {
     ColumnBuilder::Stats stats;
     builders_[c].finish(raw_, stats);
     BlockInfo& b = rg.blocks[c];
-    b.offset = data_.size();
+    std::size_t at = data_.size();
+    b.offset = pieces_size_ + at;
     compress_append(raw_, zstd_level_, data_);
-    b.compressed_size = data_.size() - b.offset;
+    b.compressed_size = data_.size() - at;
     b.raw_size = raw_.size();
-    b.checksum = XXH3_64bits(data_.data() + b.offset, b.compressed_size);
+    b.checksum = XXH3_64bits(data_.data() + at, b.compressed_size);
     b.has_minmax = stats.has_minmax;
     b.min = stats.min;
     b.max = stats.max;
@@ -127,6 +128,48 @@ void SegmentWriter::flush_row_group() {
   rows_ += pending_rows_;
   pending_rows_ = 0;
   row_groups_.push_back(std::move(rg));
+}
+
+SegmentFragment SegmentWriter::take_fragment() {
+  flush_row_group();
+  SegmentFragment f;
+  f.row_groups = std::move(row_groups_);
+  for (std::string& piece : pieces_)
+    f.data += piece;
+  f.data += data_;
+  pieces_.clear();
+  pieces_size_ = 0;
+  f.rows = rows_;
+  row_groups_.clear();
+  data_.clear();
+  rows_ = 0;
+  has_time_ = false;
+  min_time_ = max_time_ = 0;
+  return f;
+}
+
+void SegmentWriter::append_fragment(SegmentFragment&& fragment) {
+  flush_row_group();
+  // Kept as a piece of its own: no copy, and the file is written piece by piece.
+  if (!data_.empty()) {
+    pieces_size_ += data_.size();
+    pieces_.push_back(std::move(data_));
+    data_.clear();
+  }
+  std::uint64_t base = pieces_size_;
+  pieces_size_ += fragment.data.size();
+  pieces_.push_back(std::move(fragment.data));
+  for (RowGroupInfo& rg : fragment.row_groups) {
+    for (BlockInfo& b : rg.blocks)
+      b.offset += base;
+    if (rg.has_time) {
+      min_time_ = has_time_ ? std::min(min_time_, rg.min_time) : rg.min_time;
+      max_time_ = has_time_ ? std::max(max_time_, rg.max_time) : rg.max_time;
+      has_time_ = true;
+    }
+    rows_ += rg.rows;
+    row_groups_.push_back(std::move(rg));
+  }
 }
 
 void SegmentWriter::write(const std::string& path, std::int64_t created) {
@@ -170,7 +213,7 @@ void SegmentWriter::write(const std::string& path, std::int64_t created) {
   }
   std::string dir_compressed = compress(dir, zstd_level_);
   std::string trailer;
-  put_fixed64(trailer, kHeaderSize + data_.size());
+  put_fixed64(trailer, kHeaderSize + pieces_size_ + data_.size());
   put_fixed64(trailer, dir_compressed.size());
   put_fixed64(trailer, XXH3_64bits(dir_compressed.data(), dir_compressed.size()));
   trailer.append(kTrailerMagic, 8);
@@ -180,6 +223,8 @@ void SegmentWriter::write(const std::string& path, std::int64_t created) {
   if (fd < 0) throw std::runtime_error(tmp + ": " + std::strerror(errno));
   try {
     write_all(fd, header.data(), header.size(), tmp);
+    for (const std::string& piece : pieces_)
+      write_all(fd, piece.data(), piece.size(), tmp);
     write_all(fd, data_.data(), data_.size(), tmp);
     write_all(fd, dir_compressed.data(), dir_compressed.size(), tmp);
     write_all(fd, trailer.data(), trailer.size(), tmp);

@@ -56,6 +56,14 @@ struct RowGroupInfo {
   std::vector<BlockInfo> blocks;  // one per column
 };
 
+// Row groups already encoded and compressed, with their blocks' offsets relative to `data`:
+// built on one thread (a SegmentWriter's take_fragment) and appended to a segment on another.
+struct SegmentFragment {
+  std::vector<RowGroupInfo> row_groups;
+  std::string data;
+  std::uint64_t rows = 0;
+};
+
 // Builds a segment in memory, one row group at a time, and writes it to disk.
 class SegmentWriter {
  public:
@@ -75,9 +83,13 @@ class SegmentWriter {
   std::size_t row_group_room() const { return kRowGroupRows - pending_rows_; }
   // Compresses the rows appended since the last row group into a new row group.
   void flush_row_group();
+  // Hands over every row group written so far (closing the open one) and starts over empty.
+  SegmentFragment take_fragment();
+  // Appends row groups encoded elsewhere (with the same columns) after those written so far.
+  void append_fragment(SegmentFragment&& fragment);
 
   std::uint64_t rows() const { return rows_ + pending_rows_; }
-  std::uint64_t compressed_bytes() const { return data_.size(); }
+  std::uint64_t compressed_bytes() const { return pieces_size_ + data_.size(); }
   std::int64_t min_time() const { return min_time_; }
   std::int64_t max_time() const { return max_time_; }
   bool has_time() const { return has_time_; }
@@ -92,7 +104,11 @@ class SegmentWriter {
   std::vector<ColumnBuilder> builders_;
   int time_column_;
   int zstd_level_;
-  std::string data_;  // compressed blocks, in file order (offsets relative to the header end)
+  // Compressed blocks in file order (offsets relative to the header end): appended fragments,
+  // then the blocks compressed here.
+  std::vector<std::string> pieces_;
+  std::uint64_t pieces_size_ = 0;
+  std::string data_;
   std::vector<RowGroupInfo> row_groups_;
   std::uint64_t rows_ = 0;
   std::uint64_t pending_rows_ = 0;
