@@ -21,9 +21,11 @@ build_pkgs=(
 test_pkgs=(
   clang libclang-rt-14-dev clang-format time jq bsdutils
 )
-# Extra packages for `make bench`: timing (the jq and DuckDB baselines need jq and Node.js).
+# Extra packages for `make bench`: timing, and ClickHouse as a baseline for the ingest benchmark
+# (the bench script starts its own server on 127.0.0.1 in a temporary directory; the jq and
+# DuckDB baselines need jq and Node.js).
 bench_pkgs=(
-  hyperfine
+  hyperfine clickhouse-server clickhouse-client
 )
 
 wanted=("${build_pkgs[@]}")

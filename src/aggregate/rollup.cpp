@@ -310,8 +310,7 @@ std::vector<std::pair<IpAddress, std::string>> RollupBuilder::take_nic_addresses
   return out;
 }
 
-void RollupBuilder::flush(store::SegmentWriter& analytics, store::SegmentWriter& ip_details,
-                          Ticks processed) {
+void RollupBuilder::flush(store::SegmentWriter& analytics, Ticks processed) {
   const store::TableDef& na = store::net_analytics_table();
   auto col = [&](std::string_view name) -> store::ColumnBuilder& {
     return analytics.column(static_cast<std::size_t>(na.column_index(name)));
@@ -469,42 +468,6 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, store::SegmentWriter&
     record_count.add_int(v.records);
     udr_hop.add_null();
     analytics.row_appended();
-  }
-
-  // NTAIpDetails: one row per public address and interval.
-  const store::TableDef& ipd = store::ip_details_table();
-  auto icol = [&](std::string_view name) -> store::ColumnBuilder& {
-    return ip_details.column(static_cast<std::size_t>(ipd.column_index(name)));
-  };
-  store::ColumnBuilder &ip_generated = icol("TimeGenerated"), &ip_sub_type = icol("SubType"),
-                       &ip_schema = icol("FaSchemaVersion"),
-                       &ip_interval_start = icol("FlowIntervalStartTime"),
-                       &ip_interval_end = icol("FlowIntervalEndTime"),
-                       &ip_flow_type = icol("FlowType"), &ip_column = icol("Ip"),
-                       &ip_port = icol("Port");
-  std::vector<store::ColumnBuilder*> ip_unknown;
-  for (std::string_view name :
-       {"Location", "PublicIpDetails", "ThreatType", "ThreatDescription", "DnsDomain", "Url"}) {
-    ip_unknown.push_back(&icol(name));
-  }
-  std::vector<std::pair<std::int64_t, IpAddress>> seen;
-  seen.reserve(public_.size());
-  for (const PublicStats& s : public_)
-    seen.emplace_back(keys_[s.entry].interval, s.ip);
-  std::sort(seen.begin(), seen.end());
-  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-  for (const auto& [interval, ip] : seen) {
-    ip_generated.add_int(processed);
-    ip_sub_type.add_string("FlowLog");
-    ip_schema.add_string("3");
-    ip_interval_start.add_int(interval);
-    ip_interval_end.add_int(interval + interval_);
-    ip_flow_type.add_string(kFlowTypeNames[0]);
-    ip_column.add_ip(ip);
-    for (store::ColumnBuilder* unknown : ip_unknown)
-      unknown->add_string("");
-    ip_port.add_null();
-    ip_details.row_appended();
   }
 
   clear_entries();

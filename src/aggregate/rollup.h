@@ -1,5 +1,6 @@
 // The Traffic Analytics rollup (design §4): tuples aggregated per interval into NTANetAnalytics
-// rows, and the public addresses seen per interval into NTAIpDetails rows.
+// rows. (NTAIpDetails, one row per public address and interval, is derived from these rows
+// when read: see store/ip_details.h.)
 //
 // A RollupBuilder aggregates the tuples of one commit into *partial* rows. Partial rows with the
 // same key from different commits (late data, a blob read in two parts) are merged by readers
@@ -57,7 +58,7 @@ class RollupBuilder {
   std::size_t memory_bytes() const;
 
   // Writes the partial rows and clears. `processed` becomes TimeGenerated and TimeProcessed.
-  void flush(store::SegmentWriter& analytics, store::SegmentWriter& ip_details, Ticks processed);
+  void flush(store::SegmentWriter& analytics, Ticks processed);
 
   // (local address, network) pairs seen since the last call.
   std::vector<std::pair<IpAddress, std::string>> take_nic_addresses();

@@ -153,8 +153,8 @@ int run_status(const StatusCommandOptions& o) {
         const TableStatus& t = tables[i];
         out += i == 0 ? "{\"name\":" : ",{\"name\":";
         append_json_string(out, t.table->name);
-        out +=
-            fmt::format(",\"segments\":{},\"rows\":{},\"bytes\":{}", t.segments, t.rows, t.bytes);
+        out += fmt::format(",\"segments\":{},\"rows\":{},\"bytes\":{},\"derived\":{}", t.segments,
+                           t.rows, t.bytes, t.table->derived);
         if (t.has_time) {
           out += fmt::format(",\"from\":\"{}\",\"to\":\"{}\"", format_iso8601(t.min_time),
                              format_iso8601(t.max_time));
@@ -220,6 +220,11 @@ int run_status(const StatusCommandOptions& o) {
       std::uint64_t total_bytes = 0;
       for (const TableStatus& t : tables) {
         total_bytes += t.bytes;
+        if (t.table->derived) {
+          out += fmt::format("{:<16} (derived from NTANetAnalytics when read; nothing stored)\n",
+                             t.table->name);
+          continue;
+        }
         out += fmt::format("{:<16} {:>8} {:>14} {:>10}  {:<28}  {}\n", t.table->name, t.segments,
                            t.rows, human_bytes(t.bytes), time_or_dash(t.has_time, t.min_time),
                            time_or_dash(t.has_time, t.max_time));

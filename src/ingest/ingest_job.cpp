@@ -90,8 +90,7 @@ class IngestRun final : public ChunkConsumer {
         rollup_(dir.interval()),
         tuples_(store::new_segment_writer(store::flow_tuples_table())),
         errors_(store::new_segment_writer(store::ingest_errors_table())),
-        analytics_(store::new_segment_writer(store::net_analytics_table())),
-        ip_details_(store::new_segment_writer(store::ip_details_table())) {}
+        analytics_(store::new_segment_writer(store::net_analytics_table())) {}
 
   IngestStats run() {
     started_ = now_ticks();
@@ -348,16 +347,13 @@ class IngestRun final : public ChunkConsumer {
     bool any_dirty = std::any_of(planned_.begin(), planned_.end(),
                                  [](const PlannedInput& p) { return p.dirty; });
     Ticks processed = now_ticks();
-    rollup_.flush(*analytics_, *ip_details_, processed);
+    rollup_.flush(*analytics_, processed);
     std::vector<store::SegmentRecord> written;
     if (tuples_->rows() > 0) {
       written.push_back(write_segment(*tuples_, store::flow_tuples_table(), processed));
     }
     if (analytics_->rows() > 0) {
       written.push_back(write_segment(*analytics_, store::net_analytics_table(), processed));
-    }
-    if (ip_details_->rows() > 0) {
-      written.push_back(write_segment(*ip_details_, store::ip_details_table(), processed));
     }
     if (errors_->rows() > 0) {
       written.push_back(write_segment(*errors_, store::ingest_errors_table(), processed));
@@ -379,7 +375,6 @@ class IngestRun final : public ChunkConsumer {
       p.dirty = false;
     tuples_ = store::new_segment_writer(store::flow_tuples_table());
     analytics_ = store::new_segment_writer(store::net_analytics_table());
-    ip_details_ = store::new_segment_writer(store::ip_details_table());
     errors_ = store::new_segment_writer(store::ingest_errors_table());
     pending_tuples_ = 0;
     error_bytes_ = 0;
@@ -442,7 +437,6 @@ class IngestRun final : public ChunkConsumer {
   std::unique_ptr<store::SegmentWriter> tuples_;
   std::unique_ptr<store::SegmentWriter> errors_;
   std::unique_ptr<store::SegmentWriter> analytics_;
-  std::unique_ptr<store::SegmentWriter> ip_details_;
   std::uint64_t pending_tuples_ = 0;
   std::size_t error_bytes_ = 0;
   std::uint64_t inputs_done_ = 0;

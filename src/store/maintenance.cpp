@@ -97,7 +97,7 @@ CompactionResult compact(DataDir& dir, const CompactionOptions& options) {
     std::vector<OpenSegment> small;
     int level = 0;
     for (const OpenSegment& s : snapshot.segments(table->id)) {
-      if (s.record.rows < options.small_rows) {
+      if (s.record.bytes < options.small_bytes) {
         small.push_back(s);
         level = std::max(level, s.record.level + 1);
       }

@@ -16,7 +16,7 @@ namespace flowlens::store {
 std::size_t apply_retention(DataDir& dir, Ticks now);
 
 struct CompactionOptions {
-  std::uint64_t small_rows = 1'000'000;   // a segment with fewer rows is small
+  std::uint64_t small_bytes = 4u << 20;   // a segment smaller than this on disk is small
   std::size_t min_segments = 8;           // compact a table once it has this many small ones
   std::uint64_t target_rows = 8'000'000;  // rows per output segment (plain tables)
   Ticks now = 0;                          // for the retention cutoff; 0: the clock

@@ -75,25 +75,26 @@ bool pread_all(int fd, char* data, std::size_t size, std::uint64_t offset) {
 }  // namespace
 
 SegmentWriter::SegmentWriter(std::uint16_t table_id, std::vector<ColumnSpec> columns,
-                             int time_column, int zstd_level)
+                             int time_column, int zstd_level, std::size_t row_group_rows)
     : table_id_(table_id),
       specs_(std::move(columns)),
       time_column_(time_column),
-      zstd_level_(zstd_level) {
+      zstd_level_(zstd_level),
+      row_group_rows_(row_group_rows) {
   builders_.reserve(specs_.size());
   for (const ColumnSpec& c : specs_)
     builders_.emplace_back(c.type, c.kind, c.delta);
 }
 
 bool SegmentWriter::row_appended() {
-  if (++pending_rows_ < kRowGroupRows) return false;
+  if (++pending_rows_ < row_group_rows_) return false;
   flush_row_group();
   return true;
 }
 
 bool SegmentWriter::rows_appended(std::size_t n) {
   pending_rows_ += n;
-  if (pending_rows_ < kRowGroupRows) return false;
+  if (pending_rows_ < row_group_rows_) return false;
   flush_row_group();
   return true;
 }

@@ -29,7 +29,10 @@
 namespace flowlens::store {
 
 inline constexpr std::uint16_t kSegmentFormatVersion = 1;
-inline constexpr std::size_t kRowGroupRows = 65536;
+inline constexpr std::size_t kRowGroupRows = 65536;  // the default
+// Rollup rows are wide (public-IP lists can run to kilobytes): smaller groups bound the memory
+// of readers that hold a few decoded groups at once.
+inline constexpr std::size_t kRollupRowGroupRows = 16384;
 
 struct ColumnSpec {
   std::string name;
@@ -69,7 +72,7 @@ class SegmentWriter {
  public:
   // `time_column`: index of the column whose min/max form the zone maps, or -1.
   SegmentWriter(std::uint16_t table_id, std::vector<ColumnSpec> columns, int time_column,
-                int zstd_level = 1);
+                int zstd_level = 1, std::size_t row_group_rows = kRowGroupRows);
 
   ColumnBuilder& column(std::size_t i) { return builders_[i]; }
   std::size_t column_count() const { return builders_.size(); }
@@ -80,7 +83,7 @@ class SegmentWriter {
   bool rows_appended(std::size_t n);
   // Rows appended to the row group still open, and the room left in it.
   std::size_t pending_rows() const { return pending_rows_; }
-  std::size_t row_group_room() const { return kRowGroupRows - pending_rows_; }
+  std::size_t row_group_room() const { return row_group_rows_ - pending_rows_; }
   // Compresses the rows appended since the last row group into a new row group.
   void flush_row_group();
   // Hands over every row group written so far (closing the open one) and starts over empty.
@@ -104,6 +107,7 @@ class SegmentWriter {
   std::vector<ColumnBuilder> builders_;
   int time_column_;
   int zstd_level_;
+  std::size_t row_group_rows_;
   // Compressed blocks in file order (offsets relative to the header end): appended fragments,
   // then the blocks compressed here.
   std::vector<std::string> pieces_;

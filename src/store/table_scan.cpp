@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "store/ip_details.h"
 #include "store/rollup_merge.h"
 
 namespace flowlens::store {
 namespace {
+
+constexpr std::size_t kBatchRows = 16384;
 
 void scan_plain(const Snapshot& snapshot, const TableDef& table, const ScanOptions& options,
                 const std::function<void(RowBatch&)>& sink) {
@@ -55,16 +58,35 @@ void scan_plain(const Snapshot& snapshot, const TableDef& table, const ScanOptio
   }
 }
 
+void scan_ip_details(const Snapshot& snapshot, const ScanOptions& options,
+                     const std::function<void(RowBatch&)>& sink) {
+  RowBatchBuilder analytics(net_analytics_table());
+  RowBatchBuilder details(ip_details_table());
+  merge_rollup(snapshot.segments(TableId::kNTANetAnalytics), net_analytics_table(), options.from,
+               options.to, analytics, [&] {
+                 derive_ip_details(analytics.batch(), details);
+                 analytics.clear();
+                 if (details.rows() >= kBatchRows) {
+                   sink(details.batch());
+                   details.clear();
+                 }
+               });
+  if (details.rows() > 0) sink(details.batch());
+}
+
 }  // namespace
 
 void scan_table(const Snapshot& snapshot, const TableDef& table, const ScanOptions& options,
                 const std::function<void(RowBatch&)>& sink) {
+  if (table.id == TableId::kNTAIpDetails) {
+    scan_ip_details(snapshot, options, sink);
+    return;
+  }
   if (!table.rollup) {
     scan_plain(snapshot, table, options, sink);
     return;
   }
   RowBatchBuilder builder(table);
-  constexpr std::size_t kBatchRows = 16384;
   merge_rollup(snapshot.segments(table.id), table, options.from, options.to, builder, [&] {
     if (builder.rows() >= kBatchRows) {
       sink(builder.batch());

@@ -128,6 +128,7 @@ TableDef make_ip_details() {
                       any("Port", T::kInt),
                   },
                   "FlowIntervalStartTime",
+                  true,
                   true};
 }
 
@@ -166,7 +167,8 @@ std::vector<ColumnSpec> TableDef::specs() const {
 
 std::unique_ptr<SegmentWriter> new_segment_writer(const TableDef& table) {
   return std::make_unique<SegmentWriter>(static_cast<std::uint16_t>(table.id), table.specs(),
-                                         table.time_index());
+                                         table.time_index(), 1,
+                                         table.rollup ? kRollupRowGroupRows : kRowGroupRows);
 }
 
 const TableDef& flow_tuples_table() {

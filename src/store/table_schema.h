@@ -46,6 +46,7 @@ struct TableDef {
   std::vector<ColumnDef> columns;
   std::string_view time_column;  // pruning, retention, export --from/--to
   bool rollup = false;           // rows are partials that merge by key
+  bool derived = false;          // not stored: computed from other tables when read
 
   int column_index(std::string_view column) const;
   int time_index() const { return column_index(time_column); }

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "aggregate/flow_type.h"
+#include "store/ip_details.h"
 #include "store/rollup_merge.h"
 #include "store/snapshot.h"
 #include "test_support.h"
@@ -83,22 +84,24 @@ class RollupTest : public ::testing::Test {
         builder.add(batch, kMinTicks);
       }
       auto analytics = store::new_segment_writer(store::net_analytics_table());
-      auto details = store::new_segment_writer(store::ip_details_table());
-      builder.flush(*analytics, *details, 42);
+      builder.flush(*analytics, 42);
       auto more = builder.take_nic_addresses();
       nics.insert(nics.end(), more.begin(), more.end());
-      store::SegmentWriter& w = table.id == store::TableId::kNTAIpDetails ? *details : *analytics;
       std::string path = (dir_ / (std::to_string(n++) + ".fls")).string();
-      w.write(path, 42);
+      analytics->write(path, 42);
       std::string error;
       auto reader = store::SegmentReader::open(path, error);
       EXPECT_TRUE(reader) << error;
       segments.push_back({store::SegmentRecord{}, std::move(reader)});
     }
     FlowTypeResolver resolver(nics);
-    store::RowBatchBuilder builder(table);
-    store::merge_rollup(segments, table, kMinTicks, kMaxTicks, builder, {});
-    if (table.id == store::TableId::kNTANetAnalytics) resolver.resolve_batch(builder.batch());
+    store::RowBatchBuilder merged(store::net_analytics_table());
+    store::merge_rollup(segments, store::net_analytics_table(), kMinTicks, kMaxTicks, merged, {});
+    resolver.resolve_batch(merged.batch());
+    store::RowBatchBuilder derived(store::ip_details_table());
+    if (table.id == store::TableId::kNTAIpDetails)
+      store::derive_ip_details(merged.batch(), derived);
+    store::RowBatchBuilder& builder = table.id == store::TableId::kNTAIpDetails ? derived : merged;
     std::vector<std::map<std::string, std::string>> rows;
     for (std::uint32_t r : builder.batch().rows) {
       std::map<std::string, std::string> row;
