@@ -1,11 +1,12 @@
 # flowlens — two commands on a fresh Debian 12:
-#   make demo   installs what is missing, builds, generates the demo data and shows it
+#   make demo   installs what is missing, builds, generates the demo data, stores it and shows it
 #   make test   installs what is missing, builds, runs every test (unit, golden, end-to-end, fuzz)
-# Other targets: build, bench, fuzz (a long fuzzing run), format, clean.
+# Other targets: build, bench (parse), bench-ingest, fuzz (a long fuzzing run), format, clean.
 
 BUILD_DIR   ?= build
 FUZZ_DIR    ?= build-fuzz
 DEMO_DIR    ?= demo-data
+DEMO_STORE  ?= $(DEMO_DIR)/flowlens-data
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 # CI builds treat warnings as errors.
@@ -16,7 +17,7 @@ else
 endif
 FLOWLENS := $(BUILD_DIR)/src/app/flowlens
 
-.PHONY: all deps deps-test deps-bench build test unit fuzz-smoke fuzz demo bench format \
+.PHONY: all deps deps-test deps-bench build test unit fuzz-smoke fuzz demo bench bench-ingest format \
         format-check clean
 
 all: build
@@ -59,16 +60,29 @@ fuzz-smoke: deps-test $(FUZZ_DIR)/build.ninja
 fuzz: FUZZ_SECONDS=1800
 fuzz: fuzz-smoke
 
-# Generates a day of the small estate (once) and prints what flowlens reads from it.
+# Generates a day of the small estate (once), ingests it into a data directory (again: a
+# re-run stores nothing twice) and shows what is there.
 demo: build
 	@if [ ! -d $(DEMO_DIR)/insights-logs-flowlogflowevent ]; then \
 	  $(FLOWLENS) gen --out $(DEMO_DIR) --scale small --seed 1 --in-progress; fi
 	@echo
-	@echo "== flowlens parse --summary $(DEMO_DIR)"
-	@$(FLOWLENS) parse --summary $(DEMO_DIR)
+	@echo "== flowlens parse --summary $(DEMO_DIR)/insights-logs-flowlogflowevent"
+	@$(FLOWLENS) parse --summary $(DEMO_DIR)/insights-logs-flowlogflowevent
 	@echo
-	@echo "== the first tuples, as NDJSON (flowlens parse $(DEMO_DIR) | head -3)"
-	@$(FLOWLENS) parse $(DEMO_DIR) | head -3
+	@echo "== flowlens ingest --data $(DEMO_STORE) $(DEMO_DIR)/insights-logs-flowlogflowevent"
+	@$(FLOWLENS) ingest --data $(DEMO_STORE) $(DEMO_DIR)/insights-logs-flowlogflowevent
+	@echo
+	@echo "== flowlens status --data $(DEMO_STORE)"
+	@$(FLOWLENS) status --data $(DEMO_STORE)
+	@echo
+	@echo "== two rows of the Traffic Analytics rollup (flowlens export NTANetAnalytics | head -2)"
+	@$(FLOWLENS) export --data $(DEMO_STORE) NTANetAnalytics | head -2
+	@echo
+	@echo "Explore further: $(FLOWLENS) export --data $(DEMO_STORE) FlowTuples --format csv | head"
+
+# Ingest throughput, bytes per tuple and memory against DuckDB and ClickHouse (bench/README.md).
+bench-ingest: deps-bench build
+	bench/ingest_bench.sh $(FLOWLENS)
 
 # Parse throughput against jq and DuckDB on generated data (see bench/README.md).
 bench: deps-bench build
