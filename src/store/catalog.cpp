@@ -171,7 +171,9 @@ constexpr const char* kSourceColumns =
 
 }  // namespace
 
-Catalog::Catalog(const std::string& path, bool writer) : path_(path) {
+Catalog::Catalog(const std::string& path, bool writer,
+                 const std::vector<std::pair<std::string, std::string>>& initial_meta)
+    : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
@@ -198,6 +200,8 @@ Catalog::Catalog(const std::string& path, bool writer) : path_(path) {
   if (!version) {
     if (!writer) throw StoreError(fmt::format("{} is not a flowlens catalog", path));
     set_meta("catalog_version", std::to_string(kCatalogVersion));
+    for (const auto& [key, value] : initial_meta)
+      set_meta(key, value);
   } else if (*version != std::to_string(kCatalogVersion)) {
     throw StoreError(fmt::format("catalog {} has version {}; this flowlens reads version {}", path,
                                  *version, kCatalogVersion));

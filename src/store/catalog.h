@@ -76,7 +76,10 @@ class Catalog {
  public:
   // Opens the catalog. A writer creates the schema if needed; a reader only checks the version
   // and never takes the write lock. Throws StoreError.
-  Catalog(const std::string& path, bool writer);
+  // A writer creates the file and schema if missing. `initial_meta` is written in the same
+  // transaction as the schema, so a crash never leaves a catalog that exists but is half set up.
+  Catalog(const std::string& path, bool writer,
+          const std::vector<std::pair<std::string, std::string>>& initial_meta = {});
   ~Catalog();
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;

@@ -51,13 +51,25 @@ std::unique_ptr<DataDir> DataDir::open(const std::string& path, Mode mode,
                       path));
     }
   }
-  d->catalog_ = std::make_unique<Catalog>(catalog_path.string(), mode == Mode::kWrite);
+  // A new directory's settings are committed together with the catalog schema.
+  d->catalog_ =
+      std::make_unique<Catalog>(catalog_path.string(), mode == Mode::kWrite,
+                                std::vector<std::pair<std::string, std::string>>{
+                                    {"format_version", std::to_string(kDataFormatVersion)},
+                                    {"interval_minutes", std::to_string(settings.interval_minutes)},
+                                    {"retention_days", "0"},
+                                    {"created", std::to_string(now_ticks())}});
   Catalog& c = *d->catalog_;
   auto format = c.meta("format_version");
   auto interval = c.meta("interval_minutes");
   if (!format) {
+    // Only a catalog left by an interrupted first run of an older flowlens lacks this; it
+    // holds nothing yet.
     if (mode == Mode::kRead) {
-      throw StoreError(fmt::format("{} is not an initialised flowlens data directory", path));
+      throw StoreError(
+          fmt::format("no flowlens data in {} (run `flowlens ingest --data {} ...` "
+                      "first)",
+                      path, path));
     }
     Catalog::Transaction t(c, true);
     c.set_meta("format_version", std::to_string(kDataFormatVersion));
