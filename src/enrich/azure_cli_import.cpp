@@ -1,0 +1,1 @@
+#include "enrich/azure_cli_import.h"

@@ -1,0 +1,1 @@
+#include "enrich/service_tags.h"

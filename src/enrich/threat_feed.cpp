@@ -1,0 +1,1 @@
+#include "enrich/threat_feed.h"

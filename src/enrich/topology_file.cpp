@@ -1,0 +1,1 @@
+#include "enrich/topology_file.h"
