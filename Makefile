@@ -16,6 +16,11 @@ else
   WERROR ?= OFF
 endif
 FLOWLENS := $(BUILD_DIR)/src/app/flowlens
+GEO_DB := third_party/ip-location-db/node_modules/@ip-location-db
+DEMO_ENRICHMENT := --topology $(DEMO_DIR)/enrichment/topology.json \
+  --service-tags $(DEMO_DIR)/enrichment/service-tags.json --threats $(DEMO_DIR)/enrichment/threats.csv \
+  --geoip $(GEO_DB)/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb \
+  --asn $(GEO_DB)/asn/asn-ipv4.csv --asn $(GEO_DB)/asn/asn-ipv6.csv
 
 .PHONY: all deps deps-test deps-bench build test unit fuzz-smoke fuzz demo bench bench-ingest format \
         format-check clean
@@ -24,10 +29,13 @@ all: build
 
 deps:
 	@scripts/install-deps.sh build
+	@scripts/install-geoip.sh
 deps-test:
 	@scripts/install-deps.sh test
+	@scripts/install-geoip.sh
 deps-bench:
 	@scripts/install-deps.sh bench
+	@scripts/install-geoip.sh
 
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOWLENS_WERROR=$(WERROR)
@@ -63,20 +71,30 @@ fuzz: fuzz-smoke
 # Generates a day of the small estate (once), ingests it into a data directory (again: a
 # re-run stores nothing twice) and shows what is there.
 demo: build
-	@if [ ! -d $(DEMO_DIR)/insights-logs-flowlogflowevent ]; then \
-	  $(FLOWLENS) gen --out $(DEMO_DIR) --scale small --seed 1 --in-progress; fi
+	@if [ ! -d $(DEMO_DIR)/insights-logs-flowlogflowevent ] || [ ! -d $(DEMO_DIR)/enrichment ]; then \
+	  $(FLOWLENS) gen --out $(DEMO_DIR) --scale small --seed 1 --in-progress --force \
+	    --enrichment $(DEMO_DIR)/enrichment; fi
 	@echo
 	@echo "== flowlens parse --summary $(DEMO_DIR)/insights-logs-flowlogflowevent"
 	@$(FLOWLENS) parse --summary $(DEMO_DIR)/insights-logs-flowlogflowevent
 	@echo
-	@echo "== flowlens ingest --data $(DEMO_STORE) $(DEMO_DIR)/insights-logs-flowlogflowevent"
-	@$(FLOWLENS) ingest --data $(DEMO_STORE) $(DEMO_DIR)/insights-logs-flowlogflowevent
+	@echo "== flowlens ingest --data $(DEMO_STORE) $(DEMO_DIR)/insights-logs-flowlogflowevent" \
+	  "(with topology, service tags, a threat feed, geo-IP and ASN data)"
+	@$(FLOWLENS) ingest --data $(DEMO_STORE) $(DEMO_DIR)/insights-logs-flowlogflowevent $(DEMO_ENRICHMENT)
 	@echo
 	@echo "== flowlens status --data $(DEMO_STORE)"
 	@$(FLOWLENS) status --data $(DEMO_STORE)
 	@echo
 	@echo "== two rows of the Traffic Analytics rollup (flowlens export NTANetAnalytics | head -2)"
 	@$(FLOWLENS) export --data $(DEMO_STORE) NTANetAnalytics | head -2
+	@echo
+	@echo "== rows per FlowType (flowlens export NTANetAnalytics --format csv, column FlowType)"
+	@$(FLOWLENS) export --data $(DEMO_STORE) NTANetAnalytics --format csv | \
+	  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($$i == "FlowType") c = i; next } { n[$$c]++ } \
+	  END { for (t in n) printf "  %-15s %d\n", t, n[t] }' | sort
+	@echo
+	@echo "== a malicious address (flowlens export NTAIpDetails)"
+	@$(FLOWLENS) export --data $(DEMO_STORE) NTAIpDetails | grep -m1 MaliciousFlow
 	@echo
 	@echo "Explore further: $(FLOWLENS) export --data $(DEMO_STORE) FlowTuples --format csv | head"
 

@@ -14,7 +14,7 @@ profile="${1:-all}"
 build_pkgs=(
   g++ make cmake ninja-build pkg-config git ca-certificates
   libsimdjson-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev libzstd-dev libxxhash-dev
+  libsqlite3-dev libzstd-dev libxxhash-dev libmaxminddb-dev
 )
 # Extra packages for `make test`: the clang libFuzzer build, formatting checks, jq for the
 # golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test.
@@ -36,12 +36,11 @@ case "$profile" in
   all) wanted+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
 esac
-# Node.js and npm run the DuckDB baseline; keep an existing installation (for example a newer
-# NodeSource build) instead of replacing it with Debian's.
-if [[ "$profile" == bench || "$profile" == all ]]; then
-  command -v node >/dev/null 2>&1 || wanted+=(nodejs)
-  command -v npm >/dev/null 2>&1 || wanted+=(npm)
-fi
+# npm fetches the free geo-IP and ASN databases (scripts/install-geoip.sh) and Node.js runs
+# the DuckDB baseline; keep an existing installation (for example a newer NodeSource build)
+# instead of replacing it with Debian's.
+command -v node >/dev/null 2>&1 || wanted+=(nodejs)
+command -v npm >/dev/null 2>&1 || wanted+=(npm)
 
 missing=()
 for pkg in "${wanted[@]}"; do

@@ -14,7 +14,18 @@
 namespace flowlens::aggregate {
 namespace {
 
-constexpr std::string_view kFlowTypeNames[] = {"ExternalPublic", kStoredPrivate, "Unknown"};
+const enrich::Enricher kNoEnrichment;
+
+bool is_folded(std::uint8_t flow_type) {
+  return flow_type == kExternalPublic || flow_type == kAzurePublic || flow_type == kMaliciousFlow;
+}
+
+std::string joined(std::string_view a, std::string_view b) {
+  std::string out(a);
+  out += '/';
+  out += b;
+  return out;
+}
 
 std::uint64_t hash_ip(const IpAddress& ip, std::uint64_t seed) {
   return XXH3_64bits_withSeed(ip.bytes.data(), 16, seed);
@@ -26,6 +37,10 @@ void append_number(std::string& out, std::int64_t v) {
 }
 
 }  // namespace
+
+const std::string_view kFlowTypeNames[kFlowTypeCount] = {
+    "ExternalPublic", kStoredPrivate,  "Unknown",       "IntraVNet", "InterVNet", "S2S", "P2S",
+    "AzurePublic",    "MaliciousFlow", "UnknownPrivate"};
 
 std::string_view encryption_word(std::string_view code) {
   if (code == "X") return "Encrypted";
@@ -39,7 +54,64 @@ std::string_view encryption_word(std::string_view code) {
   return code;  // a reason Microsoft added later, or "" (NSG logs)
 }
 
-RollupBuilder::RollupBuilder(Ticks interval) : interval_(interval) {}
+RollupBuilder::RollupBuilder(Ticks interval, const enrich::Enricher* enricher)
+    : interval_(interval), enricher_(enricher != nullptr ? enricher : &kNoEnrichment) {
+  intern("");  // id 0: the empty string (no place, no country)
+}
+
+RollupBuilder::AddressFacts RollupBuilder::facts_of(const IpAddress& ip, bool is_public) {
+  // A bounded cache: memory stays flat however many addresses the logs hold, and real traffic
+  // repeats the same peers enough that a cache of this size answers nearly every lookup.
+  constexpr std::size_t kMaxCachedAddresses = 1 << 16;
+  if (facts_.size() >= kMaxCachedAddresses) {
+    facts_.clear();
+    facts_index_.clear();
+  }
+  std::uint32_t e = facts_index_.find_or_insert(
+      hash_ip(ip, 0x5eed), facts_.size(), [&](std::uint32_t x) { return facts_[x].ip == ip; },
+      [&] {
+        AddressFacts f{ip, kUnknown, 0, 0, 0, nullptr};
+        if (is_public) {
+          enrich::PublicInfo info = enricher_->public_info(ip, false);
+          f.country = intern(info.country);
+          f.asn = info.asn;
+          switch (info.kind) {
+            case enrich::PublicInfo::Kind::kAzure:
+              f.flow_type = kAzurePublic;
+              f.place = intern(info.azure_region);
+              break;
+            case enrich::PublicInfo::Kind::kMalicious:
+              f.flow_type = kMaliciousFlow;
+              f.place = f.country;
+              break;
+            case enrich::PublicInfo::Kind::kExternal:
+              f.flow_type = kExternalPublic;
+              f.place = f.country;
+              break;
+          }
+        } else if (enricher_->has_topology()) {
+          enrich::Endpoint ep = enricher_->endpoint(ip);
+          f.vnet = ep.vnet;
+          f.flow_type = ep.site != nullptr          ? kS2S
+                        : ep.p2s_gateway != nullptr ? kP2S
+                        : ep.vnet != nullptr        ? kIntraVNet  // in a VNet; which one decides
+                                                    : kUnknownPrivate;
+        }
+        facts_.push_back(f);
+        return static_cast<std::uint32_t>(facts_.size() - 1);
+      });
+  return facts_[e];
+}
+
+std::uint8_t RollupBuilder::private_flow_type(const AddressFacts& local, const AddressFacts& remote,
+                                              std::uint32_t context) {
+  if (remote.flow_type == kS2S || remote.flow_type == kP2S) return remote.flow_type;
+  if (remote.vnet == nullptr) return kUnknownPrivate;
+  const enrich::TopoVnet* local_vnet = local.vnet;
+  if (local_vnet == nullptr)
+    local_vnet = enricher_->vnet_by_id(strings_[contexts_[context].network]);
+  return local_vnet == remote.vnet ? kIntraVNet : kInterVNet;
+}
 
 std::size_t RollupBuilder::memory_bytes() const {
   return keys_.capacity() * sizeof(Key) + values_.capacity() * sizeof(Values) +
@@ -98,7 +170,16 @@ std::uint64_t RollupBuilder::hash_key(const Key& k) {
   return XXH3_64bits(&k, sizeof(Key));
 }
 
-void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through) {
+void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through, TupleEnrichment* enrichment) {
+  if (enrichment != nullptr) {
+    std::size_t n = batch.size();
+    enrichment->flow_type.assign(n, kUnknown);
+    enrichment->src_country.assign(n, std::string_view());
+    enrichment->dest_country.assign(n, std::string_view());
+    enrichment->src_asn.assign(n, 0);
+    enrichment->dest_asn.assign(n, 0);
+  }
+  const bool topology = enricher_->has_topology();
   // Per group: context, and the encryption bits of the batch's codes.
   std::vector<std::uint32_t> group_context(batch.groups.size());
   for (std::size_t g = 0; g < batch.groups.size(); ++g) {
@@ -115,8 +196,41 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through) {
     const IpAddress& local = inbound ? batch.dest_ip[i] : batch.src_ip[i];
     const IpAddress& remote = inbound ? batch.src_ip[i] : batch.dest_ip[i];
     AddressClass remote_class = classify_address(remote);
+    AddressClass local_class = classify_address(local);
     bool folded = remote_class == AddressClass::kPublic;
     std::uint32_t context = group_context[batch.group[i]];
+    std::uint8_t flow_type = kUnknown;
+    std::uint32_t place = 0;
+    AddressFacts remote_facts{};
+    if (folded) {
+      remote_facts = facts_of(remote, true);
+      flow_type = remote_facts.flow_type;
+      place = remote_facts.place;
+    } else if (topology) {
+      remote_facts = facts_of(remote, false);
+      AddressFacts local_facts = facts_of(local, local_class == AddressClass::kPublic);
+      if (remote_facts.flow_type != kUnknownPrivate || remote_class == AddressClass::kPrivate) {
+        flow_type = private_flow_type(local_facts, remote_facts, context);
+      }
+    } else if (remote_class == AddressClass::kPrivate) {
+      flow_type = kPrivateUnresolved;
+    }
+    if (enrichment != nullptr) {
+      enrichment->flow_type[i] = flow_type;
+      std::string_view remote_country = folded ? strings_[remote_facts.country] : "";
+      std::uint32_t remote_asn = folded ? remote_facts.asn : 0;
+      std::string_view local_country;
+      std::uint32_t local_asn = 0;
+      if (local_class == AddressClass::kPublic) {  // a NIC with a public address (rare)
+        AddressFacts lf = facts_of(local, true);
+        local_country = strings_[lf.country];
+        local_asn = lf.asn;
+      }
+      (inbound ? enrichment->src_country : enrichment->dest_country)[i] = remote_country;
+      (inbound ? enrichment->src_asn : enrichment->dest_asn)[i] = remote_asn;
+      (inbound ? enrichment->dest_country : enrichment->src_country)[i] = local_country;
+      (inbound ? enrichment->dest_asn : enrichment->src_asn)[i] = local_asn;
+    }
 
     Key key;
     std::memset(&key, 0, sizeof key);
@@ -126,11 +240,12 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through) {
     key.src = folded && inbound ? IpAddress{} : batch.src_ip[i];
     key.dst = folded && !inbound ? IpAddress{} : batch.dest_ip[i];
     key.context = context;
+    key.place = place;
     key.dest_port = batch.dest_port[i];
     key.protocol = batch.protocol[i];
     key.direction = static_cast<std::uint8_t>(batch.direction[i]);
     key.status = static_cast<std::uint8_t>(batch.status[i]);
-    key.flow_type = folded ? 0 : remote_class == AddressClass::kPrivate ? 1 : 2;
+    key.flow_type = flow_type;
 
     std::uint64_t h = hash_key(key);
     std::uint32_t entry = key_index_.find_or_insert(
@@ -225,6 +340,7 @@ void RollupBuilder::absorb(RollupBuilder& part) {
   for (std::size_t e = 0; e < part.keys_.size(); ++e) {
     Key key = part.keys_[e];
     key.context = context_map[key.context];
+    key.place = intern(part.strings_[key.place]);
     const Values& pv = part.values_[e];
     std::uint32_t entry = key_index_.find_or_insert(
         hash_key(key), keys_.size(), [&](std::uint32_t x) { return keys_[x] == key; },
@@ -374,11 +490,7 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, Ticks processed) {
                        &bytes_sd = col("BytesSrcToDest"), &bytes_ds = col("BytesDestToSrc"),
                        &encryption = col("FlowEncryption"), &record_count = col("RecordCount"),
                        &udr_hop = col("IsFlowCapturedAtUdrHop");
-  std::vector<store::ColumnBuilder*> unknown_columns;
-  for (std::string_view name : {"SrcNic", "DestNic", "SrcVm", "DestVm", "SrcSubnet", "DestSubnet",
-                                "Country", "AzureRegion"}) {
-    unknown_columns.push_back(&col(name));
-  }
+  store::ColumnBuilder &country = col("Country"), &azure_region = col("AzureRegion");
 
   std::string ports, public_list, word_list;
   std::vector<std::string_view> words;
@@ -430,31 +542,37 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, Ticks processed) {
     interval_end.add_int(k.interval + interval_);
     flow_start.add_int(v.first);
     flow_end.add_int(v.last);
+    bool folded = is_folded(k.flow_type);
     flow_type.add_string(kFlowTypeNames[k.flow_type]);
     src_ip.add_ip(k.src);
     dest_ip.add_ip(k.dst);
-    src_public.add_string(k.flow_type == 0 && inbound ? std::string_view(public_list) : "");
-    dest_public.add_string(k.flow_type == 0 && !inbound ? std::string_view(public_list) : "");
+    src_public.add_string(folded && inbound ? std::string_view(public_list) : "");
+    dest_public.add_string(folded && !inbound ? std::string_view(public_list) : "");
     src_ports.add_string(ports);
     dest_port.add_int(k.dest_port);
     l4.add_string(l4_protocol_name(k.protocol, proto_buf));
     l7.add_string(l7_protocol(k.dest_port, k.protocol));
     direction.add_string(direction_name(static_cast<FlowDirection>(k.direction)));
     status.add_string(status_name(static_cast<FlowStatus>(k.status)));
-    acl.add_string(strings_[c.acl]);
+    const enrich::TopoNsg* nsg = enricher_->nsg_for_acl(strings_[c.acl]);
+    if (nsg != nullptr) {
+      acl.add_string(joined(joined(nsg->subscription, nsg->resource_group), nsg->name));
+    } else {
+      acl.add_string(strings_[c.acl]);
+    }
     rule.add_string(strings_[c.rule]);
     mac.add_string(strings_[c.mac]);
     target_col.add_string(target);
     target_type.add_string(target_resource_type(target));
     flow_log_col.add_string(flow_log);
-    // The capturing NIC's side: its subscription (from the target) and region (from the flow
-    // log's network watcher). The other side needs topology input.
-    src_subscription.add_string(inbound ? "" : subscription);
-    dest_subscription.add_string(inbound ? subscription : "");
-    src_region.add_string(inbound ? "" : region);
-    dest_region.add_string(inbound ? region : "");
-    for (store::ColumnBuilder* unknown : unknown_columns)
-      unknown->add_string("");
+    (void)src_subscription;
+    (void)dest_subscription;
+    (void)src_region;
+    (void)dest_region;
+    fill_topology_columns(analytics, k, inbound, subscription, region);
+    country.add_string(
+        k.flow_type == kExternalPublic || k.flow_type == kMaliciousFlow ? strings_[k.place] : "");
+    azure_region.add_string(k.flow_type == kAzurePublic ? strings_[k.place] : "");
     allowed_in.add_int(v.flows[0]);
     denied_in.add_int(v.flows[1]);
     allowed_out.add_int(v.flows[2]);
@@ -471,6 +589,81 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, Ticks processed) {
   }
 
   clear_entries();
+}
+
+void RollupBuilder::fill_topology_columns(store::SegmentWriter& analytics, const Key& k,
+                                          bool inbound, std::string_view subscription,
+                                          std::string_view region) {
+  const store::TableDef& na = store::net_analytics_table();
+  auto col = [&](std::string_view name) -> store::ColumnBuilder& {
+    return analytics.column(static_cast<std::size_t>(na.column_index(name)));
+  };
+  struct Side {
+    std::string subscription, region, subnet, nic, vm;
+  };
+  Side sides[2];  // 0 source, 1 destination
+  const IpAddress* ips[2] = {&k.src, &k.dst};
+  bool folded = is_folded(k.flow_type);
+  for (int s = 0; s < 2; ++s) {
+    bool local = (s == 1) == inbound;
+    if (folded && !local) continue;  // the public side: its IP column is empty
+    Side& side = sides[s];
+    enrich::Endpoint ep;
+    if (enricher_->has_topology()) ep = enricher_->endpoint(*ips[s]);
+    if (ep.vnet != nullptr) {
+      side.subscription = ep.vnet->subscription;
+      side.region = ep.vnet->region;
+      if (ep.subnet != nullptr) {
+        side.subnet = joined(joined(ep.vnet->resource_group, ep.vnet->name), ep.subnet->name);
+      }
+    }
+    if (ep.nic != nullptr) {
+      if (side.subscription.empty()) side.subscription = ep.nic->subscription;
+      if (side.region.empty()) side.region = ep.nic->region;
+      side.nic = joined(ep.nic->resource_group, ep.nic->name);
+      if (!ep.nic->vm.empty()) {
+        side.vm = joined(
+            ep.nic->vm_resource_group.empty() ? ep.nic->resource_group : ep.nic->vm_resource_group,
+            ep.nic->vm);
+      }
+    }
+    // The capturing NIC's side without topology: its subscription (from the target) and region
+    // (from the flow log's network watcher).
+    if (local && side.subscription.empty()) side.subscription = subscription;
+    if (local && side.region.empty()) side.region = region;
+  }
+  col("SrcSubscription").add_string(sides[0].subscription);
+  col("DestSubscription").add_string(sides[1].subscription);
+  col("SrcRegion").add_string(sides[0].region);
+  col("DestRegion").add_string(sides[1].region);
+  col("SrcNic").add_string(sides[0].nic);
+  col("DestNic").add_string(sides[1].nic);
+  col("SrcVm").add_string(sides[0].vm);
+  col("DestVm").add_string(sides[1].vm);
+  col("SrcSubnet").add_string(sides[0].subnet);
+  col("DestSubnet").add_string(sides[1].subnet);
+
+  // Gateway traffic: which connection carried it (reference §1.1 ConnectionType/Name).
+  std::string connection_type, connection_name;
+  const IpAddress& remote = inbound ? k.src : k.dst;
+  if (k.flow_type == kS2S) {
+    enrich::Endpoint ep = enricher_->endpoint(remote);
+    const enrich::TopoConnection* c = ep.connection;
+    connection_type = c != nullptr && c->type == "ExpressRoute" ? "ExpressRoute" : "VpnGateway";
+    if (c != nullptr) connection_name = joined(joined(c->subscription, c->resource_group), c->name);
+  } else if (k.flow_type == kP2S) {
+    enrich::Endpoint ep = enricher_->endpoint(remote);
+    connection_type = "VpnGateway";
+    if (ep.p2s_gateway != nullptr) {
+      connection_name = ep.p2s_gateway->name;
+      connection_name += '_';
+      connection_name += format_ip(remote);
+    }
+  } else if (k.flow_type == kInterVNet && enricher_->has_topology()) {
+    connection_type = "VNetPeering";
+  }
+  col("ConnectionType").add_string(connection_type);
+  col("ConnectionName").add_string(connection_name);
 }
 
 }  // namespace flowlens::aggregate

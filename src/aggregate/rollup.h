@@ -13,10 +13,18 @@
 // empty and the address goes, with its own counters, into SrcPublicIps or DestPublicIps as
 // `ip|started|ended|pktsSrcToDest|pktsDestToSrc|bytesSrcToDest|bytesDestToSrc`.
 //
-// FlowType: folded rows are ExternalPublic (AzurePublic and MaliciousFlow need enrichment).
-// Rows whose remote side is private are stored as "Private" and resolved when read, from the
-// addresses NICs were seen to own (IntraVNet, InterVNet or UnknownPrivate); rows whose remote
-// side is a special address are Unknown.
+// FlowType (reference §2.1), decided by the remote side of each tuple (the side that is not the
+// capturing NIC):
+//  - public: AzurePublic (168.63.129.16 and service-tag ranges; AzureRegion set), else
+//    MaliciousFlow (listed by a threat feed) or ExternalPublic, with Country from geo-IP;
+//  - private, with topology input: IntraVNet or InterVNet (its VNet against the local side's),
+//    S2S (an on-premises site prefix), P2S (a VPN client pool), else UnknownPrivate;
+//  - private, without topology: stored as "Private" and resolved when read, from the addresses
+//    NICs were seen to own (see flow_type.h);
+//  - special addresses (link-local, shared, multicast, ...): Unknown.
+// With topology, the Src/Dest Subscription, Region, Subnet, NIC and VM columns come from it
+// and AclGroup names the NSG; without, only the capturing side's subscription and region are
+// known (from the record's resource ids).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +36,7 @@
 
 #include "common/flat_index.h"
 #include "common/string_arena.h"
+#include "enrich/enricher.h"
 #include "flowlog/flow_batch.h"
 #include "store/segment.h"
 
@@ -35,16 +44,42 @@ namespace flowlens::aggregate {
 
 inline constexpr std::string_view kStoredPrivate = "Private";
 
+// FlowType as stored in keys; kFlowTypeNames gives the column value.
+enum FlowTypeCode : std::uint8_t {
+  kExternalPublic,
+  kPrivateUnresolved,
+  kUnknown,
+  kIntraVNet,
+  kInterVNet,
+  kS2S,
+  kP2S,
+  kAzurePublic,
+  kMaliciousFlow,
+  kUnknownPrivate,
+  kFlowTypeCount
+};
+extern const std::string_view kFlowTypeNames[kFlowTypeCount];
+
+// Per tuple of a batch, what the rollup decided, for FlowTuples' enrichment columns (the
+// country views stay valid as long as the builder that filled them).
+struct TupleEnrichment {
+  std::vector<std::uint8_t> flow_type;  // FlowTypeCode
+  std::vector<std::string_view> src_country, dest_country;
+  std::vector<std::uint32_t> src_asn, dest_asn;  // 0: unknown
+};
+
 // Traffic Analytics' wording for a VNet encryption code.
 std::string_view encryption_word(std::string_view code);
 
 class RollupBuilder {
  public:
-  explicit RollupBuilder(Ticks interval);
+  // `enricher` (may be null: inference only) must outlive the builder.
+  explicit RollupBuilder(Ticks interval, const enrich::Enricher* enricher = nullptr);
 
   // Aggregates every tuple of `batch` whose record time is after `skip_through` (records at or
-  // before it are already stored: a rewritten blob read again).
-  void add(const FlowBatch& batch, Ticks skip_through);
+  // before it are already stored: a rewritten blob read again). When `enrichment` is given, it
+  // receives each tuple's FlowType, countries and ASNs (default values for skipped tuples).
+  void add(const FlowBatch& batch, Ticks skip_through, TupleEnrichment* enrichment = nullptr);
 
   // Merges the entries of `part` (built from other tuples, for example of one chunk on a worker
   // thread) into this builder, and empties `part`. The result is the same as if this builder
@@ -73,12 +108,13 @@ class RollupBuilder {
     IpAddress src;
     IpAddress dst;
     std::uint32_t context;
+    std::uint32_t place;  // folded rows: id of the Country or AzureRegion they share
     std::uint16_t dest_port;
     std::uint8_t protocol;
     std::uint8_t direction;
     std::uint8_t status;
-    std::uint8_t flow_type;   // 0 ExternalPublic (folded), 1 Private, 2 Unknown
-    std::uint8_t padding[6];  // zeroed: the key is hashed as raw bytes
+    std::uint8_t flow_type;   // FlowTypeCode
+    std::uint8_t padding[2];  // zeroed: the key is hashed as raw bytes
     bool operator==(const Key& o) const { return std::memcmp(this, &o, sizeof(Key)) == 0; }
   };
   static_assert(sizeof(Key) == 56, "Key must have no implicit padding");
@@ -94,6 +130,21 @@ class RollupBuilder {
     std::int64_t started, ended, packets_sd, packets_ds, bytes_sd, bytes_ds;
   };
 
+  // What enrichment says about one address, cached per builder.
+  struct AddressFacts {
+    IpAddress ip;
+    std::uint8_t flow_type;  // as a remote side: a public FlowTypeCode, or the private kind
+    std::uint32_t place;     // id of Country (External/Malicious) or AzureRegion (Azure)
+    std::uint32_t country;   // id of the country ("" unknown)
+    std::uint32_t asn;
+    const enrich::TopoVnet* vnet;  // private addresses in the topology
+  };
+  AddressFacts facts_of(const IpAddress& ip, bool is_public);
+  std::uint8_t private_flow_type(const AddressFacts& local, const AddressFacts& remote,
+                                 std::uint32_t context);
+  void fill_topology_columns(store::SegmentWriter& analytics, const Key& k, bool inbound,
+                             std::string_view subscription, std::string_view region);
+
   std::uint32_t intern(std::string_view s);
   void clear_entries();
   std::uint32_t context_of(const FlowBatch& batch, const TupleGroup& group);
@@ -101,6 +152,9 @@ class RollupBuilder {
   static std::uint64_t hash_key(const Key& k);
 
   Ticks interval_;
+  const enrich::Enricher* enricher_;
+  std::vector<AddressFacts> facts_;
+  FlatIndex facts_index_;
   // Strings shared by many rows (MACs, ACL ids, rules, resource ids, networks).
   StringArena arena_;
   std::vector<std::string_view> strings_;

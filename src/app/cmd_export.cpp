@@ -8,6 +8,7 @@
 #include "aggregate/flow_type.h"
 #include "app/commands.h"
 #include "app/exit_codes.h"
+#include "enrich/enrichment_store.h"
 #include "output/table_rows.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
@@ -70,7 +71,27 @@ int run_export(const ExportCommandOptions& o) {
     std::string text;
     if (format == RowFormat::kCsv) text = table_csv_header(*table);
     std::optional<aggregate::FlowTypeResolver> resolver;
-    if (table->id == store::TableId::kNTANetAnalytics) resolver.emplace(snapshot.nic_addresses());
+    if (table->id == store::TableId::kNTANetAnalytics || table->id == store::TableId::kFlowTuples) {
+      resolver.emplace(snapshot.nic_addresses());
+    }
+    std::shared_ptr<const enrich::Enricher> enricher;
+    if (table->id == store::TableId::kNTAIpDetails) {
+      enrich::EnrichmentSources sources = enrich::stored_sources(dir->path());
+      if (!sources.empty()) {
+        enricher = enrich::Enricher::load(sources);
+        scan.ip_details = [&enricher](const IpAddress& ip, std::string_view flow_type,
+                                      std::vector<store::IpDetailsInfo>& rows) {
+          enrich::PublicInfo info = enricher->public_info(ip);
+          if (flow_type == "MaliciousFlow" && info.threats != nullptr) {
+            for (const enrich::ThreatInfo& t : *info.threats) {
+              rows.push_back({info.details, t.type, t.description, t.domain, t.url, t.port});
+            }
+          } else {
+            rows.push_back({info.details, "", "", "", "", 0});
+          }
+        };
+      }
+    }
     bool write_failed = false;
     store::scan_table(snapshot, *table, scan, [&](store::RowBatch& batch) {
       if (resolver) resolver->resolve_batch(batch);

@@ -10,6 +10,7 @@
 #include "app/exit_codes.h"
 #include "app/progress_meter.h"
 #include "common/timestamp.h"
+#include "gen/enrichment_files.h"
 #include "gen/generator.h"
 
 namespace flowlens {
@@ -26,6 +27,7 @@ struct GenCommandOptions {
   bool force = false;
   unsigned threads = 0;
   std::string manifest;
+  std::string enrichment;
   bool quiet = false;
 };
 
@@ -63,6 +65,9 @@ int run_gen(const GenCommandOptions& o) {
         });
     progress.finish();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!o.enrichment.empty()) {
+      gen::write_enrichment_files(gen::build_world(o.seed, g.scale), o.enrichment);
+    }
     if (!o.manifest.empty()) {
       std::FILE* f = std::fopen(o.manifest.c_str(), "wb");
       std::string json = stats.to_json();
@@ -121,6 +126,10 @@ CommandRunner add_gen_command(CLI::App& app) {
   cmd->add_flag("--force", o->force, "Replace an existing container folder under --out");
   cmd->add_option("--threads", o->threads, "Writer threads (0: one per CPU)")
       ->capture_default_str();
+  cmd->add_option("--enrichment", o->enrichment,
+                  "Also write the matching topology.json, service-tags.json and threats.csv "
+                  "into DIR (give them to `flowlens ingest --topology ... --service-tags ... "
+                  "--threats ...`)");
   cmd->add_option("--manifest", o->manifest,
                   "Write the dataset's totals as JSON to FILE (same keys as parse --summary)");
   cmd->add_flag("-q,--quiet", o->quiet, "No progress and no closing line");

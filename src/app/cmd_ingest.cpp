@@ -9,6 +9,7 @@
 #include "app/error_report.h"
 #include "app/exit_codes.h"
 #include "app/progress_meter.h"
+#include "enrich/enrichment_store.h"
 #include "ingest/ingest_job.h"
 #include "store/data_dir.h"
 
@@ -29,6 +30,7 @@ struct IngestCommandOptions {
   std::string errors_path;
   std::size_t max_error_lines = 20;
   bool quiet = false;
+  enrich::EnrichmentInputs enrichment;
 };
 
 class CommandObserver final : public ingest::IngestObserver {
@@ -75,6 +77,24 @@ int run_ingest_command(const IngestCommandOptions& o) {
                          std::nullopt, 0);
   try {
     auto dir = store::DataDir::open(data, store::DataDir::Mode::kWrite, settings);
+    // Enrichment: inputs given now replace the stored ones of their kind; then everything
+    // stored is loaded (a malformed input stops the run before anything is stored).
+    try {
+      enrich::EnrichmentSources sources = o.enrichment.empty()
+                                              ? enrich::stored_sources(data)
+                                              : enrich::store_inputs(data, o.enrichment);
+      if (!sources.empty()) {
+        options.enricher = enrich::Enricher::load(sources);
+        if (!o.quiet) {
+          for (const std::string& line : options.enricher->summary())
+            fmt::print(stderr, "flowlens: enrichment: {}\n", line);
+        }
+      }
+    } catch (const enrich::EnrichError& e) {
+      progress.finish();
+      fmt::print(stderr, "flowlens: enrichment input: {}\n", e.what());
+      return kExitUsage;
+    }
     if (o.retention_days >= 0) {
       store::Catalog::Transaction t(dir->catalog(), true);
       dir->set_retention_days(o.retention_days);
@@ -171,6 +191,16 @@ CommandRunner add_ingest_command(CLI::App& app) {
                   "Rejections shown on stderr before the rest are only counted")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress, summary or rejection lines");
+  cmd->add_option("--topology", o->enrichment.topology,
+                  "Topology: flowlens topology files and/or Azure CLI JSON exports (az network "
+                  "vnet/nic/nsg/vnet-gateway/local-gateway/vpn-connection list, az vm list)");
+  cmd->add_option("--geoip", o->enrichment.geoip, "Country database (MMDB)");
+  cmd->add_option("--asn", o->enrichment.asn, "ASN databases (MMDB, or CSV start,end,asn,org)");
+  cmd->add_option("--service-tags", o->enrichment.service_tags,
+                  "Azure service tags (ServiceTags_Public_*.json)");
+  cmd->add_option("--threats", o->enrichment.threat_feeds,
+                  "Threat feeds: IP/CIDR lists, CSV (ip,type,description,domain,url,port) or "
+                  "STIX 2.1 bundles");
   return [o] { return run_ingest_command(*o); };
 }
 

@@ -23,6 +23,7 @@ enum TrafficClass : std::uint64_t {
   kBackup,
   kBeacon,
   kDeniedOutbound,
+  kHybrid,
 };
 
 // Ports that the AVNM admin rule blocks from the internet before any NSG sees them.
@@ -306,6 +307,41 @@ void web_inbound(const World& w, std::uint64_t seed, std::size_t nic, std::int64
   });
 }
 
+// The management jump host: administrators log in over SSH from the on-premises site (S2S)
+// and from home through the point-to-site VPN (P2S); it also reaches a legacy private host no
+// topology lists (UnknownPrivate) and a carrier-grade NAT address (Unknown).
+void hybrid_admin(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slot,
+                  std::vector<Flow>& out) {
+  const Nic& me = w.nics[nic];
+  Rng rng(mix_seed(seed, nic + 1, static_cast<std::uint64_t>(slot), kHybrid));
+  Ticks start = slot * kTicksPerHour;
+  double day = diurnal(start + 30 * kTicksPerMinute);
+  auto ssh_from = [&](std::uint32_t prefix, double per_hour) {
+    arrivals(rng, start, per_hour, [&](Ticks t) {
+      IpAddress client =
+          IpAddress::from_v4(prefix + 10 + static_cast<std::uint32_t>(rng.below(40)));
+      Flow f = allowed(t, client, me.ip, ephemeral_port(rng), 22, 6, FlowDirection::kInbound,
+                       kAllowVnetInBound);
+      f.duration = clamp_duration(rng.lognormal(900, 0.8));
+      size_flow(f, rng, 40000, 400000, 1.0);
+      out.push_back(f);
+    });
+  };
+  ssh_from(w.onprem_prefix, 6 * day);
+  ssh_from(w.p2s_pool, 3 * day);
+  auto outbound = [&](std::uint32_t host, std::uint16_t port, double per_hour) {
+    arrivals(rng, start, per_hour, [&](Ticks t) {
+      Flow f = allowed(t, me.ip, IpAddress::from_v4(host), ephemeral_port(rng), port, 6,
+                       FlowDirection::kOutbound, kAllowInternetOutBound);
+      f.duration = clamp_duration(rng.lognormal(3, 1.0));
+      size_flow(f, rng, 600, 3000, 1.0);
+      out.push_back(f);
+    });
+  };
+  outbound(w.unmapped_private, 445, 2);
+  outbound(w.shared_address, 443, 1);
+}
+
 void nightly_backup(const World& w, std::uint64_t seed, std::size_t nic, std::int64_t slot,
                     std::vector<Flow>& out) {
   if (slot % 24 != 2) return;  // 02:00 UTC
@@ -359,6 +395,7 @@ void flows_at_nic(const World& w, std::uint64_t seed, std::size_t nic, std::int6
       break;
     case Role::kJump:
       scans(w, seed, nic, slot, 240 * r * boost, out);
+      hybrid_admin(w, seed, nic, slot, out);
       break;
   }
 

@@ -178,6 +178,10 @@ World build_world(std::uint64_t seed, Scale scale) {
     w.malicious_ips.push_back(random_public_ip(rng));
   for (int i = 0; i < 40; ++i)
     w.external_hosts.push_back(random_public_ip(rng));
+  w.onprem_prefix = v4(192, 168, 50, 0);
+  w.p2s_pool = v4(172, 16, 201, 0);
+  w.unmapped_private = v4(10, 250, 7, 20);
+  w.shared_address = v4(100, 64, 10, 5);
   w.services = {
       {"Storage.WestEurope", v4(20, 60, 0, 0), 16},       {"Storage.EastUS", v4(52, 239, 0, 0), 16},
       {"AzureKeyVault.WestEurope", v4(20, 61, 0, 0), 18}, {"AzureMonitor", v4(20, 50, 0, 0), 16},

@@ -93,7 +93,13 @@ struct World {
   std::vector<std::uint32_t> malicious_ips;
   std::vector<AzureService> services;
   std::vector<std::uint32_t> external_hosts;  // software updates, CDNs
-  double rate;                                // traffic multiplier for the scale
+  // Hybrid connectivity of the hub: an on-premises site reached over a site-to-site VPN, the
+  // point-to-site VPN client pool, and private/special peers no topology knows.
+  std::uint32_t onprem_prefix;     // /24
+  std::uint32_t p2s_pool;          // /24
+  std::uint32_t unmapped_private;  // a private address outside every VNet and site
+  std::uint32_t shared_address;    // RFC 6598 (100.64/10): neither private nor public
+  double rate;                     // traffic multiplier for the scale
 
   std::vector<std::size_t> nics_with_role(Role role) const;
 };

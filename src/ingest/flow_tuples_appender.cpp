@@ -34,34 +34,27 @@ enum Col : std::size_t {
   kFlowLogResourceId,
   kFlowLogVersion,
   kSource,
+  kFlowType,
+  kSrcCountry,
+  kDestCountry,
+  kSrcAsn,
+  kDestAsn,
   kColumnCount
 };
 
 // Checked once: the enum above must match the table definition.
 bool layout_matches() {
-  static constexpr std::string_view kNames[] = {"FlowTime",
-                                                "RecordTime",
-                                                "SrcIp",
-                                                "DestIp",
-                                                "SrcPort",
-                                                "DestPort",
-                                                "Protocol",
-                                                "L4Protocol",
-                                                "FlowDirection",
-                                                "FlowState",
-                                                "FlowStatus",
-                                                "FlowEncryption",
-                                                "PacketsSrcToDest",
-                                                "BytesSrcToDest",
-                                                "PacketsDestToSrc",
-                                                "BytesDestToSrc",
-                                                "MacAddress",
-                                                "AclId",
-                                                "AclRule",
-                                                "TargetResourceId",
-                                                "FlowLogResourceId",
-                                                "FlowLogVersion",
-                                                "Source"};
+  static constexpr std::string_view kNames[] = {
+      "FlowTime",         "RecordTime",       "SrcIp",
+      "DestIp",           "SrcPort",          "DestPort",
+      "Protocol",         "L4Protocol",       "FlowDirection",
+      "FlowState",        "FlowStatus",       "FlowEncryption",
+      "PacketsSrcToDest", "BytesSrcToDest",   "PacketsDestToSrc",
+      "BytesDestToSrc",   "MacAddress",       "AclId",
+      "AclRule",          "TargetResourceId", "FlowLogResourceId",
+      "FlowLogVersion",   "Source",           "FlowType",
+      "SrcCountry",       "DestCountry",      "SrcAsn",
+      "DestAsn"};
   const store::TableDef& t = store::flow_tuples_table();
   if (t.columns.size() != kColumnCount) return false;
   for (std::size_t i = 0; i < kColumnCount; ++i) {
@@ -88,7 +81,8 @@ store::SegmentFragment FlowTuplesAppender::take_fragment() {
 }
 
 std::uint64_t FlowTuplesAppender::add(const FlowBatch& batch, std::string_view source,
-                                      Ticks skip_through) {
+                                      Ticks skip_through,
+                                      const aggregate::TupleEnrichment* enrichment) {
   store::SegmentWriter& w = *writer_;
   store::ColumnBuilder* c[kColumnCount];
   for (std::size_t i = 0; i < kColumnCount; ++i)
@@ -158,6 +152,22 @@ std::uint64_t FlowTuplesAppender::add(const FlowBatch& batch, std::string_view s
     c[kFlowLogVersion]->add_int(batch.version[i]);
     if (source_code == kUnset) source_code = c[kSource]->intern(source);
     c[kSource]->add_code(source_code);
+    if (enrichment != nullptr) {
+      std::uint8_t type = enrichment->flow_type[i];
+      std::uint32_t& tc = small_codes_[5][type];
+      if (tc == kUnset) tc = c[kFlowType]->intern(aggregate::kFlowTypeNames[type]);
+      c[kFlowType]->add_code(tc);
+      c[kSrcCountry]->add_string(enrichment->src_country[i]);
+      c[kDestCountry]->add_string(enrichment->dest_country[i]);
+      c[kSrcAsn]->add_int(enrichment->src_asn[i]);
+      c[kDestAsn]->add_int(enrichment->dest_asn[i]);
+    } else {
+      c[kFlowType]->add_string("");
+      c[kSrcCountry]->add_string("");
+      c[kDestCountry]->add_string("");
+      c[kSrcAsn]->add_int(0);
+      c[kDestAsn]->add_int(0);
+    }
     ++appended;
 
     if (w.row_appended()) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aggregate/rollup.h"
 #include "flowlog/flow_batch.h"
 #include "store/segment.h"
 
@@ -24,7 +25,10 @@ class FlowTuplesAppender {
 
   // Appends the tuples of `batch` whose record time is after `skip_through`, with `source` as
   // their Source. Returns how many it appended.
-  std::uint64_t add(const FlowBatch& batch, std::string_view source, Ticks skip_through);
+  // `enrichment` (from RollupBuilder::add on the same batch) fills FlowType, the countries and
+  // the ASNs; without it they are empty.
+  std::uint64_t add(const FlowBatch& batch, std::string_view source, Ticks skip_through,
+                    const aggregate::TupleEnrichment* enrichment = nullptr);
 
   // Hands over the row groups built so far, encoded and compressed, and starts over.
   store::SegmentFragment take_fragment();
@@ -35,7 +39,7 @@ class FlowTuplesAppender {
   // five per flow group of the current batch (MAC, ACL id, rule, target, flow log), and per
   // value of protocol, direction, state, status and encryption id.
   std::vector<std::uint32_t> group_codes_;
-  std::uint32_t small_codes_[5][256];
+  std::uint32_t small_codes_[6][256];
 };
 
 }  // namespace flowlens::ingest

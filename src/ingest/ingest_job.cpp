@@ -87,7 +87,7 @@ class IngestRun final : public ChunkConsumer {
       : dir_(dir),
         options_(options),
         observer_(observer),
-        rollup_(dir.interval()),
+        rollup_(dir.interval(), options.enricher.get()),
         tuples_(store::new_segment_writer(store::flow_tuples_table())),
         errors_(store::new_segment_writer(store::ingest_errors_table())),
         analytics_(store::new_segment_writer(store::net_analytics_table())) {}
@@ -145,14 +145,16 @@ class IngestRun final : public ChunkConsumer {
   // Runs on the parse workers: encodes the chunk's FlowTuples rows.
   void prepare(ParsedChunk& chunk) override {
     const WorkerView& view = worker_view_[chunk.input_index];
-    std::unique_ptr<FlowTuplesAppender> appender = acquire_appender();
     auto work = std::make_unique<PreparedTuples>();
-    work->appended = appender->add(chunk.batch, view.key, view.skip_through);
+    // The rollup classifies each tuple (FlowType, countries, ASNs); FlowTuples stores that too.
+    work->rollup = acquire_rollup();
+    aggregate::TupleEnrichment enrichment;
+    work->rollup->add(chunk.batch, view.skip_through, &enrichment);
+    work->rollup->dedupe_ports();
+    std::unique_ptr<FlowTuplesAppender> appender = acquire_appender();
+    work->appended = appender->add(chunk.batch, view.key, view.skip_through, &enrichment);
     work->fragment = appender->take_fragment();
     release_appender(std::move(appender));
-    work->rollup = acquire_rollup();
-    work->rollup->add(chunk.batch, view.skip_through);
-    work->rollup->dedupe_ports();
     chunk.prepared = std::move(work);
   }
 
@@ -421,7 +423,9 @@ class IngestRun final : public ChunkConsumer {
   }
   std::unique_ptr<aggregate::RollupBuilder> acquire_rollup() {
     std::lock_guard<std::mutex> lock(appenders_mutex_);
-    if (rollups_.empty()) return std::make_unique<aggregate::RollupBuilder>(dir_.interval());
+    if (rollups_.empty()) {
+      return std::make_unique<aggregate::RollupBuilder>(dir_.interval(), options_.enricher.get());
+    }
     auto r = std::move(rollups_.back());
     rollups_.pop_back();
     return r;

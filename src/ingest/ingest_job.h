@@ -15,10 +15,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "enrich/enricher.h"
 #include "flowlog/parse_error.h"
 #include "flowlog/parse_limits.h"
 #include "store/data_dir.h"
@@ -40,6 +42,8 @@ struct IngestOptions {
   std::size_t commit_bytes = 160u << 20;    // ...or this much buffered rollup and segment data
   bool compact = true;                      // compact small segments after the run
   Ticks now = 0;                            // retention's "now"; 0: the clock
+  // Enrichment inputs (topology, geo-IP, service tags, threat feeds); null: inference only.
+  std::shared_ptr<const enrich::Enricher> enricher;
 };
 
 struct IngestStats {

@@ -18,7 +18,7 @@
 
 namespace flowlens::store {
 
-inline constexpr int kDataFormatVersion = 1;
+inline constexpr int kDataFormatVersion = 2;
 
 struct DataDirSettings {
   int interval_minutes = 10;  // rollup interval; fixed when the directory is created

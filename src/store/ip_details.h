@@ -7,13 +7,31 @@
 // threat data.
 #pragma once
 
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ip_address.h"
 #include "store/row_batch.h"
 
 namespace flowlens::store {
 
+// What enrichment knows about a public address (filled by the caller, which has the enrichment
+// inputs: the store does not depend on them). Several entries give several rows (a malicious
+// address listed by several feeds, as Traffic Analytics has one row per FQDN/URL/port).
+struct IpDetailsInfo {
+  std::string public_ip_details;  // the Azure service, or "AS<n> <organisation>"
+  std::string threat_type, threat_description, dns_domain, url;
+  int port = 0;  // 0: unknown (null)
+};
+using IpDetailsLookup = std::function<void(const IpAddress& ip, std::string_view flow_type,
+                                           std::vector<IpDetailsInfo>& out)>;
+
 // Appends to `out` (an NTAIpDetails builder) the rows of the public addresses in the merged
 // NTANetAnalytics rows of `analytics`: one per (interval, FlowType, address), ordered so,
 // with TimeGenerated the latest of the rows that mention the address.
-void derive_ip_details(const RowBatch& analytics, RowBatchBuilder& out);
+void derive_ip_details(const RowBatch& analytics, RowBatchBuilder& out,
+                       const IpDetailsLookup* lookup = nullptr);
 
 }  // namespace flowlens::store

@@ -64,7 +64,7 @@ void scan_ip_details(const Snapshot& snapshot, const ScanOptions& options,
   RowBatchBuilder details(ip_details_table());
   merge_rollup(snapshot.segments(TableId::kNTANetAnalytics), net_analytics_table(), options.from,
                options.to, analytics, [&] {
-                 derive_ip_details(analytics.batch(), details);
+                 derive_ip_details(analytics.batch(), details, &options.ip_details);
                  analytics.clear();
                  if (details.rows() >= kBatchRows) {
                    sink(details.batch());

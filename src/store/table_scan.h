@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "store/ip_details.h"
 #include "store/row_batch.h"
 #include "store/snapshot.h"
 #include "store/table_schema.h"
@@ -19,6 +20,8 @@ struct ScanOptions {
   Ticks to = kMaxTicks;
   // Plain tables: the columns to decode (empty: all). Rollup tables always read every column.
   std::vector<bool> projection;
+  // NTAIpDetails: fills PublicIpDetails and the threat columns (none: left empty).
+  IpDetailsLookup ip_details;
 };
 
 // Calls `sink` with consecutive batches. Throws StoreError when a segment is damaged.

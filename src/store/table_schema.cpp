@@ -33,6 +33,12 @@ TableDef make_flow_tuples() {
                       {"FlowLogResourceId", T::kString},
                       {"FlowLogVersion", T::kInt},
                       {"Source", T::kString},
+                      // Enrichment (beyond Azure: per-tuple detail).
+                      {"FlowType", T::kString},
+                      {"SrcCountry", T::kString},
+                      {"DestCountry", T::kString},
+                      {"SrcAsn", T::kLong},
+                      {"DestAsn", T::kLong},
                   },
                   "FlowTime",
                   false};
@@ -86,6 +92,8 @@ TableDef make_net_analytics() {
                       any("DestVm", T::kString),
                       any("SrcSubnet", T::kString),
                       any("DestSubnet", T::kString),
+                      any("ConnectionType", T::kString),
+                      any("ConnectionName", T::kString),
                       key("Country", T::kString),
                       key("AzureRegion", T::kString),
                       sum("AllowedInFlows"),

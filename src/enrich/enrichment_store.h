@@ -1,0 +1,45 @@
+// The enrichment inputs of a data directory, kept as copies in DIR/enrichment/ so that every
+// later ingest and every reader (export, query, serve) enriches with the same data, even after
+// the originals move or change:
+//   DIR/enrichment/topology.json      the merged topology (flowlens format)
+//   DIR/enrichment/country.mmdb       geo-IP country database
+//   DIR/enrichment/asn/<n>-<name>     ASN databases (MMDB or CSV)
+//   DIR/enrichment/service-tags.json  Azure service tags
+//   DIR/enrichment/threats/<n>-<name> threat feeds
+// Giving an input of a kind to `ingest` replaces the stored inputs of that kind only. Every new
+// input is loaded and checked before anything is replaced, and each file is written to a
+// temporary name and renamed, so a bad input or a crash leaves the previous set in place.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "enrich/enricher.h"
+
+namespace flowlens::enrich {
+
+// What the user gave on the command line. `topology` may list flowlens topology files and
+// Azure CLI exports (told apart by content); they are merged.
+struct EnrichmentInputs {
+  std::vector<std::string> topology;
+  std::string geoip;
+  std::vector<std::string> asn;
+  std::string service_tags;
+  std::vector<std::string> threat_feeds;
+  bool empty() const {
+    return topology.empty() && geoip.empty() && asn.empty() && service_tags.empty() &&
+           threat_feeds.empty();
+  }
+};
+
+// The stored inputs of `data_dir` (paths inside DIR/enrichment; kinds not stored are empty).
+EnrichmentSources stored_sources(const std::string& data_dir);
+
+// Checks `given`, then stores it in place of the stored inputs of the same kinds. Returns the
+// full set now stored. Throws EnrichError (nothing changed) when an input is malformed.
+EnrichmentSources store_inputs(const std::string& data_dir, const EnrichmentInputs& given);
+
+// Reads a topology from flowlens topology files and Azure CLI exports, merged.
+Topology read_topology_inputs(const std::vector<std::string>& paths);
+
+}  // namespace flowlens::enrich
