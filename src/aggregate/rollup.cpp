@@ -60,47 +60,41 @@ RollupBuilder::RollupBuilder(Ticks interval, const enrich::Enricher* enricher)
 }
 
 RollupBuilder::AddressFacts RollupBuilder::facts_of(const IpAddress& ip, bool is_public) {
-  // A bounded cache: memory stays flat however many addresses the logs hold, and real traffic
-  // repeats the same peers enough that a cache of this size answers nearly every lookup.
-  constexpr std::size_t kMaxCachedAddresses = 1 << 16;
-  if (facts_.size() >= kMaxCachedAddresses) {
-    facts_.clear();
-    facts_index_.clear();
+  // 2^17 slots of 48 bytes (6 MB per builder): most repeated peers stay cached, while a day
+  // of mostly unique scanner and client addresses cannot grow memory.
+  constexpr std::size_t kCacheSlots = std::size_t{1} << 17;
+  if (facts_cache_.empty()) facts_cache_.resize(kCacheSlots);  // zeroed: no slot valid
+  AddressFacts& slot = facts_cache_[hash_ip(ip, 0x5eed) & (kCacheSlots - 1)];
+  if (slot.valid != 0 && slot.ip == ip) return slot;
+  AddressFacts f{ip, kUnknown, 1, 0, 0, 0, nullptr};
+  if (is_public) {
+    enrich::PublicInfo info = enricher_->public_info(ip, false);
+    f.country = intern(info.country);
+    f.asn = info.asn;
+    switch (info.kind) {
+      case enrich::PublicInfo::Kind::kAzure:
+        f.flow_type = kAzurePublic;
+        f.place = intern(info.azure_region);
+        break;
+      case enrich::PublicInfo::Kind::kMalicious:
+        f.flow_type = kMaliciousFlow;
+        f.place = f.country;
+        break;
+      case enrich::PublicInfo::Kind::kExternal:
+        f.flow_type = kExternalPublic;
+        f.place = f.country;
+        break;
+    }
+  } else if (enricher_->has_topology()) {
+    enrich::Endpoint ep = enricher_->endpoint(ip);
+    f.vnet = ep.vnet;
+    f.flow_type = ep.site != nullptr          ? kS2S
+                  : ep.p2s_gateway != nullptr ? kP2S
+                  : ep.vnet != nullptr        ? kIntraVNet  // in a VNet; which one decides
+                                              : kUnknownPrivate;
   }
-  std::uint32_t e = facts_index_.find_or_insert(
-      hash_ip(ip, 0x5eed), facts_.size(), [&](std::uint32_t x) { return facts_[x].ip == ip; },
-      [&] {
-        AddressFacts f{ip, kUnknown, 0, 0, 0, nullptr};
-        if (is_public) {
-          enrich::PublicInfo info = enricher_->public_info(ip, false);
-          f.country = intern(info.country);
-          f.asn = info.asn;
-          switch (info.kind) {
-            case enrich::PublicInfo::Kind::kAzure:
-              f.flow_type = kAzurePublic;
-              f.place = intern(info.azure_region);
-              break;
-            case enrich::PublicInfo::Kind::kMalicious:
-              f.flow_type = kMaliciousFlow;
-              f.place = f.country;
-              break;
-            case enrich::PublicInfo::Kind::kExternal:
-              f.flow_type = kExternalPublic;
-              f.place = f.country;
-              break;
-          }
-        } else if (enricher_->has_topology()) {
-          enrich::Endpoint ep = enricher_->endpoint(ip);
-          f.vnet = ep.vnet;
-          f.flow_type = ep.site != nullptr          ? kS2S
-                        : ep.p2s_gateway != nullptr ? kP2S
-                        : ep.vnet != nullptr        ? kIntraVNet  // in a VNet; which one decides
-                                                    : kUnknownPrivate;
-        }
-        facts_.push_back(f);
-        return static_cast<std::uint32_t>(facts_.size() - 1);
-      });
-  return facts_[e];
+  slot = f;
+  return f;
 }
 
 std::uint8_t RollupBuilder::private_flow_type(const AddressFacts& local, const AddressFacts& remote,

@@ -134,6 +134,7 @@ class RollupBuilder {
   struct AddressFacts {
     IpAddress ip;
     std::uint8_t flow_type;  // as a remote side: a public FlowTypeCode, or the private kind
+    std::uint8_t valid;      // a filled cache slot
     std::uint32_t place;     // id of Country (External/Malicious) or AzureRegion (Azure)
     std::uint32_t country;   // id of the country ("" unknown)
     std::uint32_t asn;
@@ -153,8 +154,9 @@ class RollupBuilder {
 
   Ticks interval_;
   const enrich::Enricher* enricher_;
-  std::vector<AddressFacts> facts_;
-  FlatIndex facts_index_;
+  // A direct-mapped cache of AddressFacts by address hash: fixed memory, no clearing, and a
+  // newer address simply replaces an older one in its slot.
+  std::vector<AddressFacts> facts_cache_;
   // Strings shared by many rows (MACs, ACL ids, rules, resource ids, networks).
   StringArena arena_;
   std::vector<std::string_view> strings_;

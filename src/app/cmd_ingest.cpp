@@ -80,11 +80,8 @@ int run_ingest_command(const IngestCommandOptions& o) {
     // Enrichment: inputs given now replace the stored ones of their kind; then everything
     // stored is loaded (a malformed input stops the run before anything is stored).
     try {
-      enrich::EnrichmentSources sources = o.enrichment.empty()
-                                              ? enrich::stored_sources(data)
-                                              : enrich::store_inputs(data, o.enrichment);
-      if (!sources.empty()) {
-        options.enricher = enrich::Enricher::load(sources);
+      options.enricher = enrich::store_and_load(data, o.enrichment);
+      if (options.enricher) {
         if (!o.quiet) {
           for (const std::string& line : options.enricher->summary())
             fmt::print(stderr, "flowlens: enrichment: {}\n", line);

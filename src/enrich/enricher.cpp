@@ -36,18 +36,20 @@ std::string arm_vnet_id(const TopoVnet& vnet) {
   return arm_id(vnet.subscription, vnet.resource_group, "virtualNetworks", vnet.name);
 }
 
-std::shared_ptr<const Enricher> Enricher::load(const EnrichmentSources& sources) {
+std::shared_ptr<const Enricher> Enricher::load(const EnrichmentSources& sources,
+                                               const Topology* topology) {
   auto e = std::make_shared<Enricher>();
-  if (!sources.topology.empty()) {
-    e->topology_ = load_topology_file(sources.topology);
+  if (topology != nullptr || !sources.topology.empty()) {
+    e->topology_ = topology != nullptr ? *topology : load_topology_file(sources.topology);
     e->index_topology();
     std::size_t subnets = 0;
     for (const TopoVnet& v : e->topology_.vnets)
       subnets += v.subnets.size();
     e->loaded_.push_back(fmt::format(
         "topology {}: {} VNets, {} subnets, {} NICs, {} NSGs, {} on-premises sites, {} gateways",
-        sources.topology, e->topology_.vnets.size(), subnets, e->topology_.nics.size(),
-        e->topology_.nsgs.size(), e->topology_.sites.size(), e->topology_.gateways.size()));
+        topology != nullptr ? "(as given)" : sources.topology, e->topology_.vnets.size(), subnets,
+        e->topology_.nics.size(), e->topology_.nsgs.size(), e->topology_.sites.size(),
+        e->topology_.gateways.size()));
   }
   if (!sources.geoip.empty()) {
     e->country_ = std::make_unique<CountryDb>(sources.geoip);

@@ -63,7 +63,9 @@ struct Endpoint {
 class Enricher {
  public:
   // Loads every input; throws EnrichError naming the input that is wrong.
-  static std::shared_ptr<const Enricher> load(const EnrichmentSources& sources);
+  // `topology`, when given, is used instead of sources.topology (already read and merged).
+  static std::shared_ptr<const Enricher> load(const EnrichmentSources& sources,
+                                              const Topology* topology = nullptr);
   // An enricher that knows nothing (inference from the flow logs only).
   Enricher() = default;
   // Indexes point into the topology: never copied.

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "enrich/azure_cli_import.h"
@@ -116,29 +117,35 @@ EnrichmentSources stored_sources(const std::string& data_dir) {
   return s;
 }
 
-EnrichmentSources store_inputs(const std::string& data_dir, const EnrichmentInputs& given) {
-  // Check everything first: load what was given into a throwaway enricher.
-  EnrichmentSources check;
-  check.geoip = given.geoip;
-  check.asn = given.asn;
-  check.service_tags = given.service_tags;
-  check.threat_feeds = given.threat_feeds;
-  Enricher::load(check);
+std::shared_ptr<const Enricher> store_and_load(const std::string& data_dir,
+                                               const EnrichmentInputs& given) {
+  // Load once, from the given files (so messages name them) and the stored ones.
+  EnrichmentSources sources = stored_sources(data_dir);
+  if (!given.geoip.empty()) sources.geoip = given.geoip;
+  if (!given.asn.empty()) sources.asn = given.asn;
+  if (!given.service_tags.empty()) sources.service_tags = given.service_tags;
+  if (!given.threat_feeds.empty()) sources.threat_feeds = given.threat_feeds;
+  std::optional<Topology> topology;
   std::string topology_json;
   if (!given.topology.empty()) {
-    topology_json = topology_to_json(read_topology_inputs(given.topology));
-    parse_topology_json(topology_json, "the merged topology");  // what readers will load
+    topology = read_topology_inputs(given.topology);
+    topology_json = topology_to_json(*topology);
+    sources.topology.clear();
   }
+  if (sources.empty() && !topology) return nullptr;
+  std::shared_ptr<const Enricher> enricher =
+      Enricher::load(sources, topology ? &*topology : nullptr);
+  // Everything loaded: keep copies.
   fs::path r = root(data_dir);
   fs::create_directories(r);
-  if (!given.topology.empty()) write_atomically(r / "topology.json", topology_json);
+  if (topology) write_atomically(r / "topology.json", topology_json);
   if (!given.geoip.empty()) write_atomically(r / "country.mmdb", read_file(given.geoip));
   if (!given.service_tags.empty()) {
     write_atomically(r / "service-tags.json", read_file(given.service_tags));
   }
   if (!given.asn.empty()) replace_set(r / "asn", given.asn);
   if (!given.threat_feeds.empty()) replace_set(r / "threats", given.threat_feeds);
-  return stored_sources(data_dir);
+  return enricher;
 }
 
 }  // namespace flowlens::enrich

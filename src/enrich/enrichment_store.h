@@ -11,6 +11,7 @@
 // temporary name and renamed, so a bad input or a crash leaves the previous set in place.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,12 @@ struct EnrichmentInputs {
 // The stored inputs of `data_dir` (paths inside DIR/enrichment; kinds not stored are empty).
 EnrichmentSources stored_sources(const std::string& data_dir);
 
-// Checks `given`, then stores it in place of the stored inputs of the same kinds. Returns the
-// full set now stored. Throws EnrichError (nothing changed) when an input is malformed.
-EnrichmentSources store_inputs(const std::string& data_dir, const EnrichmentInputs& given);
+// Loads `given` together with the stored inputs of the other kinds (error messages name the
+// files as given), then stores `given` in place of the stored inputs of the same kinds, and
+// returns the loaded enricher (null when nothing is given or stored). Throws EnrichError,
+// with nothing changed, when an input is malformed.
+std::shared_ptr<const Enricher> store_and_load(const std::string& data_dir,
+                                               const EnrichmentInputs& given);
 
 // Reads a topology from flowlens topology files and Azure CLI exports, merged.
 Topology read_topology_inputs(const std::vector<std::string>& paths);
