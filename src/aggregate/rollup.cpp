@@ -15,6 +15,7 @@ namespace flowlens::aggregate {
 namespace {
 
 const enrich::Enricher kNoEnrichment;
+const IpAddress kAzurePlatformIp = IpAddress::from_v4(0xA83F8110);  // 168.63.129.16
 
 bool is_folded(std::uint8_t flow_type) {
   return flow_type == kExternalPublic || flow_type == kAzurePublic || flow_type == kMaliciousFlow;
@@ -55,8 +56,11 @@ std::string_view encryption_word(std::string_view code) {
 }
 
 RollupBuilder::RollupBuilder(Ticks interval, const enrich::Enricher* enricher)
-    : interval_(interval), enricher_(enricher != nullptr ? enricher : &kNoEnrichment) {
+    : interval_(interval),
+      enricher_(enricher != nullptr ? enricher : &kNoEnrichment),
+      no_enrichment_(enricher_ == &kNoEnrichment) {
   intern("");  // id 0: the empty string (no place, no country)
+  global_id_ = intern("Global");
 }
 
 RollupBuilder::AddressFacts RollupBuilder::facts_of(const IpAddress& ip, bool is_public) {
@@ -168,8 +172,9 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through, TupleEnrichm
   if (enrichment != nullptr) {
     std::size_t n = batch.size();
     enrichment->flow_type.assign(n, kUnknown);
-    enrichment->src_country.assign(n, std::string_view());
-    enrichment->dest_country.assign(n, std::string_view());
+    enrichment->src_country.assign(n, 0);
+    enrichment->dest_country.assign(n, 0);
+    enrichment->strings = &strings_;
     enrichment->src_asn.assign(n, 0);
     enrichment->dest_asn.assign(n, 0);
   }
@@ -197,7 +202,15 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through, TupleEnrichm
     std::uint32_t place = 0;
     AddressFacts remote_facts{};
     if (folded) {
-      remote_facts = facts_of(remote, true);
+      if (no_enrichment_) {
+        // Without inputs only the platform address is known to be Azure's (what
+        // Enricher::public_info answers too, without the cache).
+        bool platform = remote == kAzurePlatformIp;
+        remote_facts.flow_type = platform ? kAzurePublic : kExternalPublic;
+        remote_facts.place = platform ? global_id_ : 0;
+      } else {
+        remote_facts = facts_of(remote, true);
+      }
       flow_type = remote_facts.flow_type;
       place = remote_facts.place;
     } else if (topology) {
@@ -211,13 +224,13 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through, TupleEnrichm
     }
     if (enrichment != nullptr) {
       enrichment->flow_type[i] = flow_type;
-      std::string_view remote_country = folded ? strings_[remote_facts.country] : "";
+      std::uint32_t remote_country = folded ? remote_facts.country : 0;
       std::uint32_t remote_asn = folded ? remote_facts.asn : 0;
-      std::string_view local_country;
+      std::uint32_t local_country = 0;
       std::uint32_t local_asn = 0;
       if (local_class == AddressClass::kPublic) {  // a NIC with a public address (rare)
         AddressFacts lf = facts_of(local, true);
-        local_country = strings_[lf.country];
+        local_country = lf.country;
         local_asn = lf.asn;
       }
       (inbound ? enrichment->src_country : enrichment->dest_country)[i] = remote_country;
@@ -266,7 +279,10 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through, TupleEnrichm
     v.bytes_ds += batch.bytes_dest_to_src[i];
     ++v.records;
     v.encryptions |= encryption_bits[enc];
-    ports_.emplace_back(entry, batch.src_port[i]);
+    if (v.last_port != batch.src_port[i]) {
+      v.last_port = batch.src_port[i];
+      ports_.emplace_back(entry, batch.src_port[i]);
+    }
 
     if (folded) {
       std::uint64_t ph = hash_ip(remote, entry);

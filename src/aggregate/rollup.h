@@ -60,12 +60,14 @@ enum FlowTypeCode : std::uint8_t {
 };
 extern const std::string_view kFlowTypeNames[kFlowTypeCount];
 
-// Per tuple of a batch, what the rollup decided, for FlowTuples' enrichment columns (the
-// country views stay valid as long as the builder that filled them).
+// Per tuple of a batch, what the rollup decided, for FlowTuples' enrichment columns. Countries
+// are ids into `strings` (the builder's interned strings, valid as long as the builder; id 0
+// is ""), so that the appender can cache one dictionary code per country.
 struct TupleEnrichment {
   std::vector<std::uint8_t> flow_type;  // FlowTypeCode
-  std::vector<std::string_view> src_country, dest_country;
+  std::vector<std::uint32_t> src_country, dest_country;
   std::vector<std::uint32_t> src_asn, dest_asn;  // 0: unknown
+  const std::vector<std::string_view>* strings = nullptr;
 };
 
 // Traffic Analytics' wording for a VNet encryption code.
@@ -123,6 +125,9 @@ class RollupBuilder {
     std::int64_t flows[4];  // AllowedIn, DeniedIn, AllowedOut, DeniedOut
     std::int64_t completed, packets_sd, packets_ds, bytes_sd, bytes_ds, records;
     std::uint32_t encryptions;  // bit per id in encryption_names_
+    // The last source port listed for the entry: the B, C and E tuples of one flow repeat it,
+    // and skipping those repeats keeps the port list (sorted and deduplicated later) short.
+    std::uint32_t last_port = 0xffffffffu;
   };
   struct PublicStats {
     std::uint32_t entry;
@@ -154,6 +159,8 @@ class RollupBuilder {
 
   Ticks interval_;
   const enrich::Enricher* enricher_;
+  bool no_enrichment_;       // no inputs: public peers are ExternalPublic without lookups
+  std::uint32_t global_id_;  // "Global", the platform address's AzureRegion
   // A direct-mapped cache of AddressFacts by address hash: fixed memory, no clearing, and a
   // newer address simply replaces an older one in its slot.
   std::vector<AddressFacts> facts_cache_;

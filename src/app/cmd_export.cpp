@@ -6,9 +6,11 @@
 #include <memory>
 
 #include "aggregate/flow_type.h"
+#include "aggregate/topology_details.h"
 #include "app/commands.h"
 #include "app/exit_codes.h"
 #include "enrich/enrichment_store.h"
+#include "enrich/topology_file.h"
 #include "output/table_rows.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
@@ -93,6 +95,15 @@ int run_export(const ExportCommandOptions& o) {
       }
     }
     bool write_failed = false;
+    if (table->id == store::TableId::kNTATopologyDetails) {
+      // Derived from the topology snapshots: one batch per snapshot in the time range.
+      for (const auto& [processed, path] : enrich::topology_snapshots(dir->path())) {
+        if (processed < scan.from || processed >= scan.to) continue;
+        store::RowBatchBuilder rows(*table);
+        aggregate::append_topology_details(enrich::load_topology_file(path), processed, rows);
+        render_table_rows(rows.batch(), format, text);
+      }
+    }
     store::scan_table(snapshot, *table, scan, [&](store::RowBatch& batch) {
       if (resolver) resolver->resolve_batch(batch);
       render_table_rows(batch, format, text);

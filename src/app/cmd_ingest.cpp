@@ -188,16 +188,7 @@ CommandRunner add_ingest_command(CLI::App& app) {
                   "Rejections shown on stderr before the rest are only counted")
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", o->quiet, "No progress, summary or rejection lines");
-  cmd->add_option("--topology", o->enrichment.topology,
-                  "Topology: flowlens topology files and/or Azure CLI JSON exports (az network "
-                  "vnet/nic/nsg/vnet-gateway/local-gateway/vpn-connection list, az vm list)");
-  cmd->add_option("--geoip", o->enrichment.geoip, "Country database (MMDB)");
-  cmd->add_option("--asn", o->enrichment.asn, "ASN databases (MMDB, or CSV start,end,asn,org)");
-  cmd->add_option("--service-tags", o->enrichment.service_tags,
-                  "Azure service tags (ServiceTags_Public_*.json)");
-  cmd->add_option("--threats", o->enrichment.threat_feeds,
-                  "Threat feeds: IP/CIDR lists, CSV (ip,type,description,domain,url,port) or "
-                  "STIX 2.1 bundles");
+  add_enrichment_options(*cmd, o->enrichment);
   return [o] { return run_ingest_command(*o); };
 }
 

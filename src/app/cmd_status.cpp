@@ -221,8 +221,8 @@ int run_status(const StatusCommandOptions& o) {
       for (const TableStatus& t : tables) {
         total_bytes += t.bytes;
         if (t.table->derived) {
-          out += fmt::format("{:<16} (derived from NTANetAnalytics when read; nothing stored)\n",
-                             t.table->name);
+          out += fmt::format("{:<16} (derived from {} when read; nothing stored)\n", t.table->name,
+                             t.table->derived_from);
           continue;
         }
         out += fmt::format("{:<16} {:>8} {:>14} {:>10}  {:<28}  {}\n", t.table->name, t.segments,

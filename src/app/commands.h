@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "enrich/enrichment_store.h"
+
 namespace flowlens {
 
 using CommandRunner = std::function<int()>;
@@ -15,5 +17,10 @@ CommandRunner add_ingest_command(CLI::App& app);
 CommandRunner add_export_command(CLI::App& app);
 CommandRunner add_status_command(CLI::App& app);
 CommandRunner add_compact_command(CLI::App& app);
+CommandRunner add_enrich_command(CLI::App& app);
+CommandRunner add_topology_command(CLI::App& app);
+
+// The enrichment input options shared by `ingest` and `enrich`.
+void add_enrichment_options(CLI::App& cmd, enrich::EnrichmentInputs& inputs);
 
 }  // namespace flowlens

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   add(flowlens::add_export_command(app));
   add(flowlens::add_status_command(app));
   add(flowlens::add_compact_command(app));
+  add(flowlens::add_enrich_command(app));
+  add(flowlens::add_topology_command(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -90,6 +91,21 @@ std::vector<std::string> files_in(const fs::path& dir) {
 
 }  // namespace
 
+std::vector<std::pair<Ticks, std::string>> topology_snapshots(const std::string& data_dir) {
+  std::vector<std::pair<Ticks, std::string>> out;
+  for (const std::string& path : files_in(root(data_dir) / "topology-snapshots")) {
+    std::string stem = fs::path(path).stem().string();
+    Ticks t = 0;
+    auto [end, ec] = std::from_chars(stem.data(), stem.data() + stem.size(), t);
+    if (ec == std::errc() && end == stem.data() + stem.size() &&
+        fs::path(path).extension() == ".json") {
+      out.emplace_back(t, path);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Topology read_topology_inputs(const std::vector<std::string>& paths) {
   Topology merged;
   std::vector<std::string> azure;
@@ -138,7 +154,10 @@ std::shared_ptr<const Enricher> store_and_load(const std::string& data_dir,
   // Everything loaded: keep copies.
   fs::path r = root(data_dir);
   fs::create_directories(r);
-  if (topology) write_atomically(r / "topology.json", topology_json);
+  if (topology) {
+    write_atomically(r / "topology-snapshots" / fmt::format("{}.json", now_ticks()), topology_json);
+    write_atomically(r / "topology.json", topology_json);
+  }
   if (!given.geoip.empty()) write_atomically(r / "country.mmdb", read_file(given.geoip));
   if (!given.service_tags.empty()) {
     write_atomically(r / "service-tags.json", read_file(given.service_tags));

@@ -2,6 +2,7 @@
 // later ingest and every reader (export, query, serve) enriches with the same data, even after
 // the originals move or change:
 //   DIR/enrichment/topology.json      the merged topology (flowlens format)
+//   DIR/enrichment/topology-snapshots/<ticks>.json  every topology given, by time given
 //   DIR/enrichment/country.mmdb       geo-IP country database
 //   DIR/enrichment/asn/<n>-<name>     ASN databases (MMDB or CSV)
 //   DIR/enrichment/service-tags.json  Azure service tags
@@ -13,8 +14,10 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "common/timestamp.h"
 #include "enrich/enricher.h"
 
 namespace flowlens::enrich {
@@ -42,6 +45,10 @@ EnrichmentSources stored_sources(const std::string& data_dir);
 // with nothing changed, when an input is malformed.
 std::shared_ptr<const Enricher> store_and_load(const std::string& data_dir,
                                                const EnrichmentInputs& given);
+
+// The topology snapshots kept in DIR/enrichment/topology-snapshots/: (time the topology was
+// given to ingest, path), oldest first. The latest is also DIR/enrichment/topology.json.
+std::vector<std::pair<Ticks, std::string>> topology_snapshots(const std::string& data_dir);
 
 // Reads a topology from flowlens topology files and Azure CLI exports, merged.
 Topology read_topology_inputs(const std::vector<std::string>& paths);

@@ -216,7 +216,8 @@ void AsnDb::add_csv(const std::string& path) {
       }
     }
     if (!ok) {
-      if (line_number == 1) continue;  // a header row
+      IpAddress first{};
+      if (line_number == 1 && !parse_bound(line.substr(0, c1), v6, first)) continue;  // header
       throw EnrichError(fmt::format("{}:{}: \"{}\" is not a range start,end,asn", path, line_number,
                                     line.substr(0, 120)));
     }

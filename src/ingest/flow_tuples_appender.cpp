@@ -70,10 +70,28 @@ FlowTuplesAppender::FlowTuplesAppender() {
   writer_ = store::new_segment_writer(store::flow_tuples_table());
   for (auto& codes : small_codes_)
     std::fill(std::begin(codes), std::end(codes), kUnset);
+  reset_country_codes();
+}
+
+void FlowTuplesAppender::add_country(store::ColumnBuilder& column, std::uint32_t* codes,
+                                     std::uint32_t id,
+                                     const aggregate::TupleEnrichment& enrichment) {
+  if (id >= kCountryCodeSlots) {
+    column.add_string((*enrichment.strings)[id]);
+    return;
+  }
+  if (codes[id] == kUnset) codes[id] = column.intern((*enrichment.strings)[id]);
+  column.add_code(codes[id]);
+}
+
+void FlowTuplesAppender::reset_country_codes() {
+  std::fill(std::begin(src_country_codes_), std::end(src_country_codes_), kUnset);
+  std::fill(std::begin(dest_country_codes_), std::end(dest_country_codes_), kUnset);
 }
 
 store::SegmentFragment FlowTuplesAppender::take_fragment() {
   store::SegmentFragment f = writer_->take_fragment();
+  reset_country_codes();
   // The row groups' dictionaries went with them.
   for (auto& codes : small_codes_)
     std::fill(std::begin(codes), std::end(codes), kUnset);
@@ -91,7 +109,8 @@ std::uint64_t FlowTuplesAppender::add(const FlowBatch& batch, std::string_view s
   // Codes cached for this batch and row group.
   group_codes_.assign(batch.groups.size() * 5, kUnset);
   std::fill(std::begin(small_codes_[4]) + kFirstCustomEncryption, std::end(small_codes_[4]),
-            kUnset);  // custom encryption ids are batch-local
+            kUnset);      // custom encryption ids are batch-local
+  reset_country_codes();  // string ids belong to the batch's rollup builder
   std::uint32_t source_code = kUnset;
   char proto_buf[4];
 
@@ -157,8 +176,9 @@ std::uint64_t FlowTuplesAppender::add(const FlowBatch& batch, std::string_view s
       std::uint32_t& tc = small_codes_[5][type];
       if (tc == kUnset) tc = c[kFlowType]->intern(aggregate::kFlowTypeNames[type]);
       c[kFlowType]->add_code(tc);
-      c[kSrcCountry]->add_string(enrichment->src_country[i]);
-      c[kDestCountry]->add_string(enrichment->dest_country[i]);
+      // One dictionary lookup per country and row group, not per tuple.
+      add_country(*c[kSrcCountry], src_country_codes_, enrichment->src_country[i], *enrichment);
+      add_country(*c[kDestCountry], dest_country_codes_, enrichment->dest_country[i], *enrichment);
       c[kSrcAsn]->add_int(enrichment->src_asn[i]);
       c[kDestAsn]->add_int(enrichment->dest_asn[i]);
     } else {
@@ -174,6 +194,7 @@ std::uint64_t FlowTuplesAppender::add(const FlowBatch& batch, std::string_view s
       // A new row group: its dictionaries start empty.
       for (auto& small : small_codes_)
         std::fill(std::begin(small), std::end(small), kUnset);
+      reset_country_codes();
       std::fill(group_codes_.begin(), group_codes_.end(), kUnset);
       source_code = kUnset;
     }

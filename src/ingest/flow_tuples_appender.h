@@ -40,6 +40,13 @@ class FlowTuplesAppender {
   // value of protocol, direction, state, status and encryption id.
   std::vector<std::uint32_t> group_codes_;
   std::uint32_t small_codes_[6][256];
+  // Codes of the countries (by the rollup builder's string id) in the current row group.
+  static constexpr std::uint32_t kCountryCodeSlots = 4096;
+  std::uint32_t src_country_codes_[kCountryCodeSlots];
+  std::uint32_t dest_country_codes_[kCountryCodeSlots];
+  void reset_country_codes();
+  void add_country(store::ColumnBuilder& column, std::uint32_t* codes, std::uint32_t id,
+                   const aggregate::TupleEnrichment& enrichment);
 };
 
 }  // namespace flowlens::ingest

@@ -137,7 +137,8 @@ TableDef make_ip_details() {
                   },
                   "FlowIntervalStartTime",
                   true,
-                  true};
+                  true,
+                  "NTANetAnalytics"};
 }
 
 TableDef make_ingest_errors() {
@@ -155,6 +156,52 @@ TableDef make_ingest_errors() {
                   },
                   "Time",
                   false};
+}
+
+// Traffic Analytics' topology snapshots (reference §1.3), from the topology inputs given to
+// ingest: one row per resource per snapshot (SubType Topology) and one StatusMessage row per
+// subscription and snapshot (ComponentType Topology, Status Completed), which the portal's
+// queries use to pick the latest complete snapshot.
+TableDef make_topology_details() {
+  std::vector<ColumnDef> columns = {{"TimeGenerated", T::kDateTime},
+                                    {"TimeProcessed", T::kDateTime, StringKind::kText, true}};
+  for (std::string_view name : {"SubType",
+                                "ComponentType",
+                                "Status",
+                                "Subscription",
+                                "SubscriptionName",
+                                "AzureResourceType",
+                                "Name",
+                                "Region",
+                                "DiscoveryRegion",
+                                "AddressPrefixes",
+                                "Subnetwork",
+                                "VirtualSubnetwork",
+                                "VirtualNetwork1",
+                                "VirtualNetwork2",
+                                "VirtualMachine",
+                                "PrivateIpAddresses",
+                                "PublicIpAddresses",
+                                "MacAddress",
+                                "Nsg",
+                                "ResourceGuid",
+                                "GatewayType",
+                                "VpnClientAddressPrefixes",
+                                "ConnectionType",
+                                "VirtualNetworkGateway1",
+                                "LocalNetworkGateway",
+                                "IpAddress"}) {
+    columns.push_back({name, T::kString});
+  }
+  columns.push_back({"AllowForwardedTraffic", T::kBool});
+  columns.push_back({"AllowGatewayTransit", T::kBool});
+  return TableDef{TableId::kNTATopologyDetails,
+                  "NTATopologyDetails",
+                  std::move(columns),
+                  "TimeProcessed",
+                  false,
+                  true,
+                  "the topology inputs"};
 }
 
 }  // namespace
@@ -196,9 +243,15 @@ const TableDef& ingest_errors_table() {
   return t;
 }
 
+const TableDef& topology_details_table() {
+  static const TableDef t = make_topology_details();
+  return t;
+}
+
 const std::vector<const TableDef*>& all_tables() {
   static const std::vector<const TableDef*> tables = {&flow_tuples_table(), &net_analytics_table(),
-                                                      &ip_details_table(), &ingest_errors_table()};
+                                                      &ip_details_table(), &ingest_errors_table(),
+                                                      &topology_details_table()};
   return tables;
 }
 

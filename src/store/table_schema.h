@@ -38,15 +38,17 @@ enum class TableId : std::uint16_t {
   kNTANetAnalytics = 2,
   kNTAIpDetails = 3,
   kIngestErrors = 4,
+  kNTATopologyDetails = 5,
 };
 
 struct TableDef {
   TableId id;
   std::string_view name;
   std::vector<ColumnDef> columns;
-  std::string_view time_column;  // pruning, retention, export --from/--to
-  bool rollup = false;           // rows are partials that merge by key
-  bool derived = false;          // not stored: computed from other tables when read
+  std::string_view time_column;        // pruning, retention, export --from/--to
+  bool rollup = false;                 // rows are partials that merge by key
+  bool derived = false;                // not stored: computed when read
+  std::string_view derived_from = {};  // what it is computed from (status shows it)
 
   int column_index(std::string_view column) const;
   int time_index() const { return column_index(time_column); }
@@ -60,6 +62,7 @@ const TableDef& flow_tuples_table();
 const TableDef& net_analytics_table();
 const TableDef& ip_details_table();
 const TableDef& ingest_errors_table();
+const TableDef& topology_details_table();
 const std::vector<const TableDef*>& all_tables();
 // Exact, case-sensitive lookup (KQL table names are case-sensitive). nullptr when unknown.
 const TableDef* find_table(std::string_view name);

@@ -75,9 +75,34 @@ jq -e -s 'map(select(.FlowType == "ExternalPublic" and .FlowDirection == "Inboun
 "$bin" ingest --data d logs -q || fail "re-ingest"
 ls d/enrichment/topology.json d/enrichment/threats >/dev/null 2>&1 && pass "inputs stored in the data directory" || fail "stored inputs"
 
+# NTATopologyDetails: one snapshot per topology given, rows per resource plus a status row.
+"$bin" export --data d NTATopologyDetails >topo.json
+nics=$(jq '.nics | length' enr/topology.json)
+jq -e -s --argjson nics "$nics" '(map(select(.AzureResourceType == "VirtualNetwork")) | length) == 3 and (map(select(.AzureResourceType == "NetworkInterface")) | length) == $nics and (map(select(.AzureResourceType == "VirtualSubnetwork" and .VirtualSubnetwork == "rg-network/vnet-hub-weu/snet-mgmt")) | length) == 1' topo.json >/dev/null \
+  && pass "NTATopologyDetails: VNets, subnets, NICs ($nics)" || fail "topology rows"
+jq -e -s 'map(select(.SubType == "StatusMessage" and .ComponentType == "Topology" and .Status == "Completed")) | length == 1' topo.json >/dev/null \
+  && pass "NTATopologyDetails: a Completed status row per subscription" || fail "topology status row"
+jq -e -s 'map(select(.AzureResourceType == "VirtualNetworkGatewayConnection")) | .[0] | .ConnectionType == "IPsec" and .LocalNetworkGateway == "rg-network/lgw-amsterdam-dc" and .VirtualNetworkGateway1 == "rg-network/vpngw-hub"' topo.json >/dev/null \
+  && pass "NTATopologyDetails: the S2S connection" || fail "topology connection"
+jq -e -s 'map(select(.AzureResourceType == "VirtualNetworkPeering")) | length == 4 and all(.[]; .VirtualNetwork2 != "")' topo.json >/dev/null \
+  && pass "NTATopologyDetails: peerings both ways" || fail "topology peerings"
+"$bin" status --data d | grep -q "NTATopologyDetails.*derived from the topology inputs" && pass "status lists NTATopologyDetails" || fail "status topology"
+
 # Azure CLI exports as topology: the importer path.
 "$bin" ingest --data az logs -q --topology "$here/../enrich/az/"*.json && pass "ingest with Azure CLI exports" || fail "az import ingest"
 [ -s az/enrichment/topology.json ] && jq -e '.vnets | length > 0' az/enrichment/topology.json >/dev/null && pass "Azure CLI exports merged into the stored topology" || fail "az topology"
+
+# `flowlens topology` merges exports into an editable file; `flowlens enrich` lists and updates.
+"$bin" topology "$here/../enrich/az/"*.json -o merged.json 2>topology.err && jq -e '.vnets | length > 0' merged.json >/dev/null \
+  && grep -q "VNets" topology.err && pass "topology merges Azure CLI exports" || fail "topology command"
+"$bin" topology merged.json | cmp -s - merged.json && pass "a merged topology reads back unchanged" || fail "topology round trip"
+"$bin" enrich --data d >enrich.out && grep -q "threat feed" enrich.out && grep -q "topology" enrich.out \
+  && pass "enrich lists the stored inputs" || fail "enrich list"
+"$bin" enrich --data d --threats "$here/../enrich/threats/blocklist.txt" >enrich.out && grep -q "blocklist.txt" enrich.out \
+  && [ "$(ls d/enrichment/threats)" = "0-blocklist.txt" ] && pass "enrich replaces the threat feeds" || fail "enrich update"
+"$bin" enrich --data d --threats "$here/../enrich/threats/unknown_type.csv" 2>enrich.err; rc=$?
+[ "$rc" = 2 ] && grep -q "unknown_type.csv" enrich.err && [ "$(ls d/enrichment/threats)" = "0-blocklist.txt" ] \
+  && pass "enrich refuses a bad feed (exit 2), keeps the stored one" || fail "enrich bad feed rc $rc"
 
 # Malformed inputs: exit 2, the file and the place named, nothing stored.
 expect_bad() {  # NAME GREP ARGS...
@@ -100,7 +125,7 @@ expect_bad "missing file" "nothere.csv" --threats nothere.csv
 # A bad input given to an existing directory leaves its stored inputs alone.
 cp -r d d2
 "$bin" ingest --data d2 logs -q --threats "$here/../enrich/threats/bad_address.txt" 2>/dev/null
-cmp -s d/enrichment/threats/0-threats.csv d2/enrichment/threats/0-threats.csv && pass "stored feed kept after a bad one" || fail "stored feed replaced"
+diff -r d/enrichment/threats d2/enrichment/threats >/dev/null && pass "stored feed kept after a bad one" || fail "stored feed replaced"
 
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

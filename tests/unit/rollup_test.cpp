@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "aggregate/flow_type.h"
+#include "enrich/cidr.h"
 #include "store/ip_details.h"
 #include "store/rollup_merge.h"
 #include "store/snapshot.h"
@@ -74,14 +76,21 @@ class RollupTest : public ::testing::Test {
   // Rolls up each group of records as one commit (one segment per table), then reads the
   // table back merged, with FlowType resolved. Rows are NDJSON-like maps.
   std::vector<std::map<std::string, std::string>> rollup(
-      const std::vector<std::vector<std::string>>& commits, const store::TableDef& table) {
+      const std::vector<std::vector<std::string>>& commits, const store::TableDef& table,
+      const enrich::Enricher* enricher = nullptr,
+      std::vector<std::string>* tuple_flow_types = nullptr) {
     std::vector<store::OpenSegment> segments;
     std::vector<std::pair<IpAddress, std::string>> nics;
     int n = 0;
     for (const auto& commit : commits) {
-      RollupBuilder builder(10 * kTicksPerMinute);
+      RollupBuilder builder(10 * kTicksPerMinute, enricher);
       for (const FlowBatch& batch : test::parse_batches(test::blob(commit))) {
-        builder.add(batch, kMinTicks);
+        TupleEnrichment enrichment;
+        builder.add(batch, kMinTicks, &enrichment);
+        if (tuple_flow_types != nullptr) {
+          for (std::uint8_t t : enrichment.flow_type)
+            tuple_flow_types->emplace_back(kFlowTypeNames[t]);
+        }
       }
       auto analytics = store::new_segment_writer(store::net_analytics_table());
       builder.flush(*analytics, 42);
@@ -258,6 +267,151 @@ TEST(RollupMerge, SetMerges) {
   EXPECT_EQ(store::merge_public_ip_lists({"20.1.2.3|3|3|22|33|2217|32466 9.9.9.9|1|0|1|1|1|1",
                                           "20.1.2.3|1|0|5|4|705|4569 2001:db8::1|1|1|1|1|1|1"}),
             "9.9.9.9|1|0|1|1|1|1 20.1.2.3|4|3|27|37|2922|37035 2001:db8::1|1|1|1|1|1|1");
+}
+
+// ---- FlowType rules with enrichment inputs (reference §2.1), one tuple per rule ----------
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+enrich::Cidr cidr(std::string_view text) {
+  enrich::Cidr c;
+  EXPECT_TRUE(enrich::parse_cidr(text, c)) << text;
+  return c;
+}
+
+IpAddress ip(std::string_view text) {
+  IpAddress a{};
+  EXPECT_TRUE(parse_ip(text, a)) << text;
+  return a;
+}
+
+// vnet1 (10.0.0.0/24, subnet snet-a with NSG nsg-a whose GUID is the logs' aclID "acl-1"),
+// vnet2 (10.1.0.0/16), an on-premises site behind connection cn1, a VPN client pool on gw1,
+// NIC A (10.0.0.4, vm-a); service tag Storage.WestEurope; a C2 threat listing.
+std::shared_ptr<const enrich::Enricher> test_enricher(const std::string& dir) {
+  enrich::Topology t;
+  enrich::TopoVnet v1;
+  v1.subscription = "s1";
+  v1.resource_group = "rg";
+  v1.name = "vnet1";
+  v1.region = "westeurope";
+  v1.prefixes = {cidr("10.0.0.0/24")};
+  v1.subnets.push_back({"snet-a", {cidr("10.0.0.0/25")}, "nsg-a", "rg"});
+  enrich::TopoVnet v2 = v1;
+  v2.name = "vnet2";
+  v2.region = "northeurope";
+  v2.prefixes = {cidr("10.1.0.0/16")};
+  v2.subnets = {{"snet-b", {cidr("10.1.0.0/24")}, "", ""}};
+  t.vnets = {v1, v2};
+  enrich::TopoNic nic;
+  nic.subscription = "s1";
+  nic.resource_group = "rg";
+  nic.name = "nic-a";
+  nic.mac = "00000000000A";
+  nic.private_ips = {ip("10.0.0.4")};
+  nic.vm = "vm-a";
+  nic.vnet = "vnet1";
+  nic.subnet = "snet-a";
+  nic.region = "westeurope";
+  t.nics = {nic};
+  t.nsgs.push_back({"s1", "rg", "nsg-a", "acl-1", "westeurope"});
+  enrich::TopoGateway gw;
+  gw.subscription = "s1";
+  gw.resource_group = "rg";
+  gw.name = "gw1";
+  gw.type = "Vpn";
+  gw.vnet = "vnet1";
+  gw.vpn_client_pools = {cidr("172.16.201.0/24")};
+  t.gateways = {gw};
+  t.sites.push_back({"s1", "rg", "dc1", {cidr("192.168.50.0/24")}, ""});
+  t.connections.push_back({"s1", "rg", "cn1", "IPsec", "gw1", "rg", "dc1", "rg"});
+  std::string tags = dir + "/tags.json";
+  std::string feed = dir + "/feed.csv";
+  write_text(tags, R"({"values": [{"name": "Storage.WestEurope", "properties": {"region": )"
+                   R"("westeurope", "systemService": "AzureStorage", "addressPrefixes": )"
+                   R"(["20.60.0.0/16"]}}]})");
+  write_text(feed, "ip,type,description\n203.0.113.9,C2,botnet controller\n");
+  enrich::EnrichmentSources sources;
+  sources.service_tags = tags;
+  sources.threat_feeds = {feed};
+  return enrich::Enricher::load(sources, &t);
+}
+
+TEST_F(RollupTest, EveryFlowTypeRuleWithEnrichment) {
+  auto enricher = test_enricher(dir_.string());
+  std::vector<std::string> tuple_types;
+  auto rows = rollup({{record("2023-11-14T22:15:00.0000000Z", "00000000000A", "vnet1", "R",
+                              {at(0) + ",10.0.0.4,20.60.1.2,50000,443,6,O,B,NX,0,0,0,0",
+                               at(1) + ",203.0.113.9,10.0.0.4,40000,443,6,I,B,NX,0,0,0,0",
+                               at(2) + ",10.0.0.4,198.51.100.7,50001,443,6,O,B,NX,0,0,0,0",
+                               at(3) + ",192.168.50.10,10.0.0.4,40001,22,6,I,B,NX,0,0,0,0",
+                               at(4) + ",172.16.201.5,10.0.0.4,40002,22,6,I,B,NX,0,0,0,0",
+                               at(5) + ",10.0.0.4,10.0.0.5,50002,80,6,O,B,NX,0,0,0,0",
+                               at(6) + ",10.0.0.4,10.1.0.4,50003,80,6,O,B,NX,0,0,0,0",
+                               at(7) + ",10.0.0.4,10.250.0.1,50004,445,6,O,B,NX,0,0,0,0",
+                               at(8) + ",10.0.0.4,100.64.0.1,50005,443,6,O,B,NX,0,0,0,0",
+                               at(9) + ",10.0.0.4,168.63.129.16,50006,53,17,O,B,NX,0,0,0,0"})}},
+                     store::net_analytics_table(), enricher.get(), &tuple_types);
+  EXPECT_EQ(tuple_types, (std::vector<std::string>{"AzurePublic", "MaliciousFlow", "ExternalPublic",
+                                                   "S2S", "P2S", "IntraVNet", "InterVNet",
+                                                   "UnknownPrivate", "Unknown", "AzurePublic"}));
+  ASSERT_EQ(rows.size(), 10u);
+  auto by_port = [&](const std::string& port, const std::string& type) {
+    return find_row(rows, {{"FlowType", type}, {"DestPort", port}});
+  };
+  const auto* storage = by_port("443", "AzurePublic");
+  ASSERT_NE(storage, nullptr);
+  EXPECT_EQ(storage->at("AzureRegion"), "westeurope");
+  EXPECT_EQ(storage->at("Country"), "");
+  EXPECT_EQ(storage->at("DestPublicIps"), "20.60.1.2|1|0|0|0|0|0");
+  EXPECT_EQ(storage->at("SrcVm"), "rg/vm-a");
+  EXPECT_EQ(storage->at("SrcNic"), "rg/nic-a");
+  EXPECT_EQ(storage->at("SrcSubnet"), "rg/vnet1/snet-a");
+  EXPECT_EQ(storage->at("SrcSubscription"), "s1");
+  EXPECT_EQ(storage->at("AclGroup"), "s1/rg/nsg-a");
+  const auto* platform = by_port("53", "AzurePublic");
+  ASSERT_NE(platform, nullptr);
+  EXPECT_EQ(platform->at("AzureRegion"), "Global");
+  const auto* bad = find_row(rows, {{"FlowType", "MaliciousFlow"}});
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(bad->at("SrcPublicIps"), "203.0.113.9|1|0|0|0|0|0");
+  EXPECT_EQ(bad->at("DestVm"), "rg/vm-a");
+  const auto* s2s = find_row(rows, {{"FlowType", "S2S"}});
+  ASSERT_NE(s2s, nullptr);
+  EXPECT_EQ(s2s->at("SrcIp"), "192.168.50.10");
+  EXPECT_EQ(s2s->at("ConnectionType"), "VpnGateway");
+  EXPECT_EQ(s2s->at("ConnectionName"), "s1/rg/cn1");
+  const auto* p2s = find_row(rows, {{"FlowType", "P2S"}});
+  ASSERT_NE(p2s, nullptr);
+  EXPECT_EQ(p2s->at("ConnectionName"), "gw1_172.16.201.5");
+  const auto* inter = find_row(rows, {{"FlowType", "InterVNet"}});
+  ASSERT_NE(inter, nullptr);
+  EXPECT_EQ(inter->at("DestSubnet"), "rg/vnet2/snet-b");
+  EXPECT_EQ(inter->at("DestRegion"), "northeurope");
+  EXPECT_EQ(inter->at("ConnectionType"), "VNetPeering");
+  const auto* intra = find_row(rows, {{"FlowType", "IntraVNet"}});
+  ASSERT_NE(intra, nullptr);
+  EXPECT_EQ(intra->at("DestSubnet"), "rg/vnet1/snet-a");
+  EXPECT_EQ(find_row(rows, {{"FlowType", "UnknownPrivate"}})->at("DestIp"), "10.250.0.1");
+  EXPECT_EQ(find_row(rows, {{"FlowType", "Unknown"}})->at("DestIp"), "100.64.0.1");
+  EXPECT_EQ(find_row(rows, {{"FlowType", "ExternalPublic"}})->at("DestPublicIps"),
+            "198.51.100.7|1|0|0|0|0|0");
+}
+
+// Without any input the same tuples fall back to inference: public peers ExternalPublic (the
+// platform address still AzurePublic), private ones resolved from the NICs seen.
+TEST_F(RollupTest, WithoutEnrichmentOnlyInference) {
+  std::vector<std::string> tuple_types;
+  rollup({{record("2023-11-14T22:15:00.0000000Z", "00000000000A", "vnet1", "R",
+                  {at(0) + ",10.0.0.4,20.60.1.2,50000,443,6,O,B,NX,0,0,0,0",
+                   at(1) + ",192.168.50.10,10.0.0.4,40001,22,6,I,B,NX,0,0,0,0",
+                   at(2) + ",10.0.0.4,100.64.0.1,50005,443,6,O,B,NX,0,0,0,0",
+                   at(3) + ",10.0.0.4,168.63.129.16,50006,53,17,O,B,NX,0,0,0,0"})}},
+         store::net_analytics_table(), nullptr, &tuple_types);
+  EXPECT_EQ(tuple_types,
+            (std::vector<std::string>{"ExternalPublic", "Private", "Unknown", "AzurePublic"}));
 }
 
 }  // namespace
