@@ -28,8 +28,16 @@ std::string joined(std::string_view a, std::string_view b) {
   return out;
 }
 
+// A fast 16-byte mix (for hash tables and the address cache; not for anything stored).
 std::uint64_t hash_ip(const IpAddress& ip, std::uint64_t seed) {
-  return XXH3_64bits_withSeed(ip.bytes.data(), 16, seed);
+  std::uint64_t a, b;
+  std::memcpy(&a, ip.bytes.data(), 8);
+  std::memcpy(&b, ip.bytes.data() + 8, 8);
+  std::uint64_t h = (a ^ seed) * 0x9E3779B97F4A7C15ULL;
+  h ^= (b + 0x632BE59BD9B4E019ULL + (h >> 29)) * 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 32;
+  h *= 0x94D049BB133111EBULL;
+  return h ^ (h >> 29);
 }
 
 void append_number(std::string& out, std::int64_t v) {
@@ -68,12 +76,17 @@ RollupBuilder::AddressFacts RollupBuilder::facts_of(const IpAddress& ip, bool is
   // of mostly unique scanner and client addresses cannot grow memory.
   constexpr std::size_t kCacheSlots = std::size_t{1} << 17;
   if (facts_cache_.empty()) facts_cache_.resize(kCacheSlots);  // zeroed: no slot valid
+  // The tuples of one flow (B, C, E) usually follow each other: try the last answer first.
+  if (last_facts_.valid != 0 && last_facts_.ip == ip) return last_facts_;
   AddressFacts& slot = facts_cache_[hash_ip(ip, 0x5eed) & (kCacheSlots - 1)];
-  if (slot.valid != 0 && slot.ip == ip) return slot;
+  if (slot.valid != 0 && slot.ip == ip) {
+    last_facts_ = slot;
+    return slot;
+  }
   AddressFacts f{ip, kUnknown, 1, 0, 0, 0, nullptr};
   if (is_public) {
     enrich::PublicInfo info = enricher_->public_info(ip, false);
-    f.country = intern(info.country);
+    f.country = country_id(info.country);
     f.asn = info.asn;
     switch (info.kind) {
       case enrich::PublicInfo::Kind::kAzure:
@@ -98,7 +111,47 @@ RollupBuilder::AddressFacts RollupBuilder::facts_of(const IpAddress& ip, bool is
                                               : kUnknownPrivate;
   }
   slot = f;
+  last_facts_ = f;
   return f;
+}
+
+std::size_t RollupBuilder::IpHash::operator()(const IpAddress& ip) const {
+  return static_cast<std::size_t>(hash_ip(ip, 0x70b0));
+}
+
+const RollupBuilder::TopologySide& RollupBuilder::topology_side(const IpAddress& ip) {
+  auto it = topology_sides_.find(ip);
+  if (it != topology_sides_.end()) return it->second;
+  TopologySide side;
+  enrich::Endpoint ep = enricher_->endpoint(ip);
+  if (ep.vnet != nullptr) {
+    side.subscription = ep.vnet->subscription;
+    side.region = ep.vnet->region;
+    if (ep.subnet != nullptr) {
+      side.subnet = joined(joined(ep.vnet->resource_group, ep.vnet->name), ep.subnet->name);
+    }
+  }
+  if (ep.nic != nullptr) {
+    if (side.subscription.empty()) side.subscription = ep.nic->subscription;
+    if (side.region.empty()) side.region = ep.nic->region;
+    side.nic = joined(ep.nic->resource_group, ep.nic->name);
+    if (!ep.nic->vm.empty()) {
+      side.vm = joined(
+          ep.nic->vm_resource_group.empty() ? ep.nic->resource_group : ep.nic->vm_resource_group,
+          ep.nic->vm);
+    }
+  }
+  return topology_sides_.emplace(ip, std::move(side)).first->second;
+}
+
+std::uint32_t RollupBuilder::country_id(std::string_view code) {
+  if (code.size() != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z') {
+    return intern(code);
+  }
+  std::uint32_t& id =
+      country_ids_[static_cast<std::size_t>((code[0] - 'A') * 26 + (code[1] - 'A'))];
+  if (id == 0) id = intern(code);
+  return id;
 }
 
 std::uint8_t RollupBuilder::private_flow_type(const AddressFacts& local, const AddressFacts& remote,
@@ -491,16 +544,18 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, Ticks processed) {
                        &mac = col("MacAddress"), &target_col = col("TargetResourceId"),
                        &target_type = col("TargetResourceType"),
                        &flow_log_col = col("FlowLogResourceId"),
-                       &src_subscription = col("SrcSubscription"),
-                       &dest_subscription = col("DestSubscription"), &src_region = col("SrcRegion"),
-                       &dest_region = col("DestRegion"), &allowed_in = col("AllowedInFlows"),
-                       &denied_in = col("DeniedInFlows"), &allowed_out = col("AllowedOutFlows"),
-                       &denied_out = col("DeniedOutFlows"), &completed = col("CompletedFlows"),
-                       &packets_sd = col("PacketsSrcToDest"), &packets_ds = col("PacketsDestToSrc"),
-                       &bytes_sd = col("BytesSrcToDest"), &bytes_ds = col("BytesDestToSrc"),
-                       &encryption = col("FlowEncryption"), &record_count = col("RecordCount"),
-                       &udr_hop = col("IsFlowCapturedAtUdrHop");
+                       &allowed_in = col("AllowedInFlows"), &denied_in = col("DeniedInFlows"),
+                       &allowed_out = col("AllowedOutFlows"), &denied_out = col("DeniedOutFlows"),
+                       &completed = col("CompletedFlows"), &packets_sd = col("PacketsSrcToDest"),
+                       &packets_ds = col("PacketsDestToSrc"), &bytes_sd = col("BytesSrcToDest"),
+                       &bytes_ds = col("BytesDestToSrc"), &encryption = col("FlowEncryption"),
+                       &record_count = col("RecordCount"), &udr_hop = col("IsFlowCapturedAtUdrHop");
   store::ColumnBuilder &country = col("Country"), &azure_region = col("AzureRegion");
+  const TopologyColumns topology_columns{
+      &col("SrcSubscription"), &col("DestSubscription"), &col("SrcRegion"),
+      &col("DestRegion"),      &col("SrcNic"),           &col("DestNic"),
+      &col("SrcVm"),           &col("DestVm"),           &col("SrcSubnet"),
+      &col("DestSubnet"),      &col("ConnectionType"),   &col("ConnectionName")};
 
   std::string ports, public_list, word_list;
   std::vector<std::string_view> words;
@@ -575,11 +630,7 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, Ticks processed) {
     target_col.add_string(target);
     target_type.add_string(target_resource_type(target));
     flow_log_col.add_string(flow_log);
-    (void)src_subscription;
-    (void)dest_subscription;
-    (void)src_region;
-    (void)dest_region;
-    fill_topology_columns(analytics, k, inbound, subscription, region);
+    fill_topology_columns(topology_columns, k, inbound, subscription, region);
     country.add_string(
         k.flow_type == kExternalPublic || k.flow_type == kMaliciousFlow ? strings_[k.place] : "");
     azure_region.add_string(k.flow_type == kAzurePublic ? strings_[k.place] : "");
@@ -601,57 +652,40 @@ void RollupBuilder::flush(store::SegmentWriter& analytics, Ticks processed) {
   clear_entries();
 }
 
-void RollupBuilder::fill_topology_columns(store::SegmentWriter& analytics, const Key& k,
+void RollupBuilder::fill_topology_columns(const TopologyColumns& columns, const Key& k,
                                           bool inbound, std::string_view subscription,
                                           std::string_view region) {
-  const store::TableDef& na = store::net_analytics_table();
-  auto col = [&](std::string_view name) -> store::ColumnBuilder& {
-    return analytics.column(static_cast<std::size_t>(na.column_index(name)));
+  struct SideView {
+    std::string_view subscription, region, subnet, nic, vm;
   };
-  struct Side {
-    std::string subscription, region, subnet, nic, vm;
-  };
-  Side sides[2];  // 0 source, 1 destination
+  SideView sides[2];  // 0 source, 1 destination
+  // Bounded memory; cleared only here, before this row takes views into the memo.
+  if (topology_sides_.size() >= (1u << 16)) topology_sides_.clear();
   const IpAddress* ips[2] = {&k.src, &k.dst};
   bool folded = is_folded(k.flow_type);
   for (int s = 0; s < 2; ++s) {
     bool local = (s == 1) == inbound;
     if (folded && !local) continue;  // the public side: its IP column is empty
-    Side& side = sides[s];
-    enrich::Endpoint ep;
-    if (enricher_->has_topology()) ep = enricher_->endpoint(*ips[s]);
-    if (ep.vnet != nullptr) {
-      side.subscription = ep.vnet->subscription;
-      side.region = ep.vnet->region;
-      if (ep.subnet != nullptr) {
-        side.subnet = joined(joined(ep.vnet->resource_group, ep.vnet->name), ep.subnet->name);
-      }
-    }
-    if (ep.nic != nullptr) {
-      if (side.subscription.empty()) side.subscription = ep.nic->subscription;
-      if (side.region.empty()) side.region = ep.nic->region;
-      side.nic = joined(ep.nic->resource_group, ep.nic->name);
-      if (!ep.nic->vm.empty()) {
-        side.vm = joined(
-            ep.nic->vm_resource_group.empty() ? ep.nic->resource_group : ep.nic->vm_resource_group,
-            ep.nic->vm);
-      }
+    SideView& side = sides[s];
+    if (enricher_->has_topology()) {
+      const TopologySide& t = topology_side(*ips[s]);
+      side = SideView{t.subscription, t.region, t.subnet, t.nic, t.vm};
     }
     // The capturing NIC's side without topology: its subscription (from the target) and region
     // (from the flow log's network watcher).
     if (local && side.subscription.empty()) side.subscription = subscription;
     if (local && side.region.empty()) side.region = region;
   }
-  col("SrcSubscription").add_string(sides[0].subscription);
-  col("DestSubscription").add_string(sides[1].subscription);
-  col("SrcRegion").add_string(sides[0].region);
-  col("DestRegion").add_string(sides[1].region);
-  col("SrcNic").add_string(sides[0].nic);
-  col("DestNic").add_string(sides[1].nic);
-  col("SrcVm").add_string(sides[0].vm);
-  col("DestVm").add_string(sides[1].vm);
-  col("SrcSubnet").add_string(sides[0].subnet);
-  col("DestSubnet").add_string(sides[1].subnet);
+  columns.src_subscription->add_string(sides[0].subscription);
+  columns.dest_subscription->add_string(sides[1].subscription);
+  columns.src_region->add_string(sides[0].region);
+  columns.dest_region->add_string(sides[1].region);
+  columns.src_nic->add_string(sides[0].nic);
+  columns.dest_nic->add_string(sides[1].nic);
+  columns.src_vm->add_string(sides[0].vm);
+  columns.dest_vm->add_string(sides[1].vm);
+  columns.src_subnet->add_string(sides[0].subnet);
+  columns.dest_subnet->add_string(sides[1].subnet);
 
   // Gateway traffic: which connection carried it (reference §1.1 ConnectionType/Name).
   std::string connection_type, connection_name;
@@ -672,8 +706,8 @@ void RollupBuilder::fill_topology_columns(store::SegmentWriter& analytics, const
   } else if (k.flow_type == kInterVNet && enricher_->has_topology()) {
     connection_type = "VNetPeering";
   }
-  col("ConnectionType").add_string(connection_type);
-  col("ConnectionName").add_string(connection_name);
+  columns.connection_type->add_string(connection_type);
+  columns.connection_name->add_string(connection_name);
 }
 
 }  // namespace flowlens::aggregate

@@ -31,6 +31,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -148,8 +149,23 @@ class RollupBuilder {
   AddressFacts facts_of(const IpAddress& ip, bool is_public);
   std::uint8_t private_flow_type(const AddressFacts& local, const AddressFacts& remote,
                                  std::uint32_t context);
-  void fill_topology_columns(store::SegmentWriter& analytics, const Key& k, bool inbound,
+  // The NTANetAnalytics columns that topology fills, resolved once per flush.
+  struct TopologyColumns {
+    store::ColumnBuilder *src_subscription, *dest_subscription, *src_region, *dest_region, *src_nic,
+        *dest_nic, *src_vm, *dest_vm, *src_subnet, *dest_subnet, *connection_type, *connection_name;
+  };
+  void fill_topology_columns(const TopologyColumns& columns, const Key& k, bool inbound,
                              std::string_view subscription, std::string_view region);
+  std::uint32_t country_id(std::string_view code);
+  // What the topology says about an address as a row side, memoized (rows repeat addresses).
+  struct TopologySide {
+    std::string subscription, region, subnet, nic, vm;
+  };
+  struct IpHash {
+    std::size_t operator()(const IpAddress& ip) const;
+  };
+  const TopologySide& topology_side(const IpAddress& ip);
+  std::unordered_map<IpAddress, TopologySide, IpHash> topology_sides_;
 
   std::uint32_t intern(std::string_view s);
   void clear_entries();
@@ -161,9 +177,13 @@ class RollupBuilder {
   const enrich::Enricher* enricher_;
   bool no_enrichment_;       // no inputs: public peers are ExternalPublic without lookups
   std::uint32_t global_id_;  // "Global", the platform address's AzureRegion
+  // String ids of two-letter country codes (0: not interned yet), so that a cache miss does
+  // not hash the code again.
+  std::vector<std::uint32_t> country_ids_ = std::vector<std::uint32_t>(26 * 26, 0);
   // A direct-mapped cache of AddressFacts by address hash: fixed memory, no clearing, and a
   // newer address simply replaces an older one in its slot.
   std::vector<AddressFacts> facts_cache_;
+  AddressFacts last_facts_{};
   // Strings shared by many rows (MACs, ACL ids, rules, resource ids, networks).
   StringArena arena_;
   std::vector<std::string_view> strings_;

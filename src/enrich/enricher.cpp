@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "enrich/topology_file.h"
 
@@ -17,10 +18,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string ip_key(const IpAddress& ip) {
-  return std::string(reinterpret_cast<const char*>(ip.bytes.data()), 16);
-}
-
 std::string arm_id(std::string_view subscription, std::string_view resource_group,
                    std::string_view type, std::string_view name) {
   return lower(fmt::format("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/{}/{}",
@@ -31,6 +28,14 @@ std::string arm_id(std::string_view subscription, std::string_view resource_grou
 const IpAddress kAzurePlatformIp = IpAddress::from_v4(0xA83F8110);  // 168.63.129.16
 
 }  // namespace
+
+std::size_t Enricher::IpHash::operator()(const IpAddress& ip) const {
+  std::uint64_t a, b;
+  std::memcpy(&a, ip.bytes.data(), 8);
+  std::memcpy(&b, ip.bytes.data() + 8, 8);
+  std::uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xBF58476D1CE4E5B9ULL);
+  return static_cast<std::size_t>(h ^ (h >> 31));
+}
 
 std::string arm_vnet_id(const TopoVnet& vnet) {
   return arm_id(vnet.subscription, vnet.resource_group, "virtualNetworks", vnet.name);
@@ -115,7 +120,7 @@ void Enricher::index_topology() {
   }
   for (const TopoNic& nic : topology_.nics) {
     for (const IpAddress& ip : nic.private_ips)
-      nic_by_ip_.emplace(ip_key(ip), &nic);
+      nic_by_ip_.emplace(ip, &nic);
   }
   for (const TopoNsg& nsg : topology_.nsgs) {
     if (!nsg.guid.empty()) nsg_by_key_[lower(nsg.guid)] = &nsg;
@@ -170,7 +175,7 @@ AsnInfo Enricher::asn(const IpAddress& ip) const {
 
 Endpoint Enricher::endpoint(const IpAddress& ip) const {
   if (topology_.empty()) return {};
-  auto nic = nic_by_ip_.find(ip_key(ip));
+  auto nic = nic_by_ip_.find(ip);
   const Endpoint* by_prefix = prefixes_.longest_match(ip);
   Endpoint e = by_prefix != nullptr ? *by_prefix : Endpoint{};
   if (nic != nic_by_ip_.end()) e.nic = nic->second;

@@ -105,7 +105,10 @@ class Enricher {
   ThreatIntel threats_;
   std::vector<std::string> loaded_;
   // Topology indexes (pointers into topology_, which never changes after load).
-  std::unordered_map<std::string, const TopoNic*> nic_by_ip_;   // 16 raw address bytes
+  struct IpHash {
+    std::size_t operator()(const IpAddress& ip) const;
+  };
+  std::unordered_map<IpAddress, const TopoNic*, IpHash> nic_by_ip_;
   PrefixMap<Endpoint> prefixes_;                                // subnets, VNets, sites, pools
   std::unordered_map<std::string, const TopoNsg*> nsg_by_key_;  // guid or lower-cased ARM id
   std::unordered_map<std::string, const TopoVnet*> vnet_by_id_;

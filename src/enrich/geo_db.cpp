@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 
 namespace flowlens::enrich {
 namespace {
@@ -111,22 +112,31 @@ MmdbFile::~MmdbFile() {
 }
 
 namespace {
-bool find_entry(MMDB_s* db, const IpAddress& ip, const std::vector<const char*>& path,
-                MMDB_entry_data_s& data) {
+
+// The value at the first of `paths` that the record of `ip` has (each path a list of keys;
+// no allocation: lookups run for every new address an ingest sees).
+bool find_value(MMDB_s* db, const IpAddress& ip, MmdbFile::Paths paths, MMDB_entry_data_s& data) {
   SockAddr addr = to_sockaddr(ip);
   int error = 0;
   MMDB_lookup_result_s result = MMDB_lookup_sockaddr(db, addr.get(), &error);
   if (error != MMDB_SUCCESS || !result.found_entry) return false;
-  std::vector<const char*> p = path;
-  p.push_back(nullptr);
-  if (MMDB_aget_value(&result.entry, &data, p.data()) != MMDB_SUCCESS) return false;
-  return data.has_data;
+  for (std::initializer_list<const char*> path : paths) {
+    const char* keys[8];
+    std::size_t n = 0;
+    for (const char* key : path) {
+      if (n + 1 < std::size(keys)) keys[n++] = key;
+    }
+    keys[n] = nullptr;
+    if (MMDB_aget_value(&result.entry, &data, keys) == MMDB_SUCCESS && data.has_data) return true;
+  }
+  return false;
 }
+
 }  // namespace
 
-std::string MmdbFile::lookup(const IpAddress& ip, const std::vector<const char*>& path) const {
+std::string MmdbFile::lookup(const IpAddress& ip, Paths paths) const {
   MMDB_entry_data_s data{};
-  if (!find_entry(db_.get(), ip, path, data)) return "";
+  if (!find_value(db_.get(), ip, paths, data)) return "";
   switch (data.type) {
     case MMDB_DATA_TYPE_UTF8_STRING:
       return std::string(data.utf8_string, data.data_size);
@@ -139,18 +149,17 @@ std::string MmdbFile::lookup(const IpAddress& ip, const std::vector<const char*>
   }
 }
 
-std::uint32_t MmdbFile::lookup_uint(const IpAddress& ip,
-                                    const std::vector<const char*>& path) const {
+std::uint32_t MmdbFile::lookup_uint(const IpAddress& ip, Paths paths) const {
   MMDB_entry_data_s data{};
-  if (!find_entry(db_.get(), ip, path, data)) return 0;
+  if (!find_value(db_.get(), ip, paths, data)) return 0;
   if (data.type == MMDB_DATA_TYPE_UINT32) return data.uint32;
   if (data.type == MMDB_DATA_TYPE_UINT16) return data.uint16;
   return 0;
 }
 
 std::string CountryDb::country(const IpAddress& ip) const {
-  std::string code = file_.lookup(ip, {"country_code"});
-  if (code.empty()) code = file_.lookup(ip, {"country", "iso_code"});
+  // ip-location-db's layout, then MaxMind's, on one walk of the tree.
+  std::string code = file_.lookup(ip, {{"country_code"}, {"country", "iso_code"}});
   for (char& c : code)
     c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
   return code.size() == 2 ? code : "";
@@ -240,34 +249,50 @@ void AsnDb::add_csv(const std::string& path) {
             [](const Range& a, const Range& b) { return a.first < b.first; });
   std::sort(ranges_v4_.begin(), ranges_v4_.end(),
             [](const RangeV4& a, const RangeV4& b) { return a.first < b.first; });
+  v4_block_.assign(65537, 0);
+  std::size_t r = 0;
+  for (std::uint32_t b = 0; b <= 65536; ++b) {
+    std::uint64_t start = std::uint64_t{b} << 16;
+    while (r < ranges_v4_.size() && ranges_v4_[r].first < start)
+      ++r;
+    v4_block_[b] = static_cast<std::uint32_t>(r);
+  }
+}
+
+std::size_t AsnDb::v4_range_of(std::uint32_t v) const {
+  if (ranges_v4_.empty()) return 0;
+  std::uint32_t block = v >> 16;
+  // The covering range starts in v's /16 block, or is the last one starting before it.
+  std::size_t lo = v4_block_[block] == 0 ? 0 : v4_block_[block] - 1;
+  auto first = ranges_v4_.begin() + static_cast<std::ptrdiff_t>(lo);
+  auto last = ranges_v4_.begin() + static_cast<std::ptrdiff_t>(v4_block_[block + 1]);
+  auto it = std::upper_bound(first, last, v,
+                             [](std::uint32_t a, const RangeV4& x) { return a < x.first; });
+  if (it == first) return 0;  // no range starts at or before v
+  --it;
+  return v > it->last ? 0 : static_cast<std::size_t>(it - ranges_v4_.begin()) + 1;
 }
 
 std::uint32_t AsnDb::lookup_number(const IpAddress& ip) const {
   if (mmdbs_.empty() && ip.is_v4()) {
-    std::uint32_t v = ip.v4();
-    auto it = std::upper_bound(ranges_v4_.begin(), ranges_v4_.end(), v,
-                               [](std::uint32_t a, const RangeV4& r) { return a < r.first; });
-    if (it == ranges_v4_.begin()) return 0;
-    --it;
-    return v > it->last ? 0 : it->asn;
+    std::size_t r = v4_range_of(ip.v4());
+    return r == 0 ? 0 : ranges_v4_[r - 1].asn;
   }
   return lookup(ip).number;
 }
 
 AsnInfo AsnDb::lookup(const IpAddress& ip) const {
   for (const auto& db : mmdbs_) {
-    std::uint32_t number = db->lookup_uint(ip, {"autonomous_system_number"});
-    if (number != 0) return AsnInfo{number, db->lookup(ip, {"autonomous_system_organization"})};
+    std::uint32_t number = db->lookup_uint(ip, {{"autonomous_system_number"}});
+    if (number != 0) {
+      return AsnInfo{number, db->lookup(ip, {{"autonomous_system_organization"}})};
+    }
   }
   // The last range starting at or before ip, if it reaches ip.
   if (ip.is_v4()) {
-    std::uint32_t v = ip.v4();
-    auto it4 = std::upper_bound(ranges_v4_.begin(), ranges_v4_.end(), v,
-                                [](std::uint32_t a, const RangeV4& r) { return a < r.first; });
-    if (it4 == ranges_v4_.begin()) return {};
-    --it4;
-    if (v > it4->last) return {};
-    return AsnInfo{it4->asn, organisations_[it4->organisation]};
+    std::size_t r = v4_range_of(ip.v4());
+    if (r == 0) return {};
+    return AsnInfo{ranges_v4_[r - 1].asn, organisations_[ranges_v4_[r - 1].organisation]};
   }
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), ip,
                              [](const IpAddress& a, const Range& r) { return a < r.first; });

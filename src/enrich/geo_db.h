@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,10 +30,12 @@ class MmdbFile {
   MmdbFile(const MmdbFile&) = delete;
   MmdbFile& operator=(const MmdbFile&) = delete;
 
-  // The string (or unsigned number, as text) at `path` of the record for `ip`; "" when the
-  // address or the path is absent.
-  std::string lookup(const IpAddress& ip, const std::vector<const char*>& path) const;
-  std::uint32_t lookup_uint(const IpAddress& ip, const std::vector<const char*>& path) const;
+  // Key paths into a record, tried in order: {{"country_code"}, {"country", "iso_code"}}.
+  using Paths = std::initializer_list<std::initializer_list<const char*>>;
+  // The string (or unsigned number, as text) at the first of `paths` that the record for `ip`
+  // has; "" when the address or the paths are absent.
+  std::string lookup(const IpAddress& ip, Paths paths) const;
+  std::uint32_t lookup_uint(const IpAddress& ip, Paths paths) const;
   const std::string& path() const { return path_; }
 
  private:
@@ -76,6 +79,10 @@ class AsnDb {
   };
   std::vector<Range> ranges_;  // IPv6, sorted by first, not overlapping
   std::vector<RangeV4> ranges_v4_;
+  // v4_block_[b]: the first IPv4 range starting at or after b << 16, for b in 0..65536, so a
+  // lookup searches only the ranges of its /16 block (and the one before it).
+  std::vector<std::uint32_t> v4_block_;
+  std::size_t v4_range_of(std::uint32_t v) const;  // index + 1 of the covering range, 0: none
   std::vector<std::string> organisations_;
   std::vector<std::unique_ptr<MmdbFile>> mmdbs_;
 };

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "enrich/enricher.h"
 
@@ -61,6 +62,53 @@ TEST_F(GeoDbTest, AsnCsvRangesInEveryVariant) {
   EXPECT_EQ(db.lookup(ip("2001:4861::1")).number, 0u);
   EXPECT_EQ(db.lookup_number(ip("8.8.8.8")), 15169u);
   EXPECT_EQ(db.lookup_number(ip("8.8.9.8")), 0u);
+}
+
+// The indexed IPv4 search against a linear scan, on random non-overlapping ranges (gaps,
+// ranges spanning many /16 blocks, single addresses) and random addresses.
+TEST_F(GeoDbTest, AsnLookupAgreesWithLinearScan) {
+  std::mt19937_64 rng(3);
+  struct R {
+    std::uint32_t first, last, asn;
+  };
+  std::vector<R> ranges;
+  std::uint64_t at = rng() % 5000;
+  while (at < 0xffffffffULL && ranges.size() < 3000) {
+    std::uint64_t len = rng() % 4 == 0 ? 1 : (rng() % 3 == 0 ? rng() % (1u << 24) : rng() % 4096);
+    std::uint64_t last = std::min<std::uint64_t>(at + len, 0xffffffffULL);
+    ranges.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(last),
+                      static_cast<std::uint32_t>(ranges.size() + 1)});
+    at = last + 1 + (rng() % 3 == 0 ? rng() % (1u << 22) : 0);
+  }
+  std::string csv;
+  for (const R& r : ranges) {
+    csv += format_ip(IpAddress::from_v4(r.first)) + "," + format_ip(IpAddress::from_v4(r.last)) +
+           "," + std::to_string(r.asn) + ",org\n";
+  }
+  AsnDb db;
+  db.add(write("asn-ipv4.csv", csv));
+  ASSERT_EQ(db.ranges(), ranges.size());
+  ASSERT_GT(ranges.size(), 1000u);
+  std::size_t hits = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::uint32_t v;
+    if (i % 2 == 0) {
+      const R& r = ranges[rng() % ranges.size()];
+      std::uint64_t pick = r.first + rng() % (std::uint64_t{r.last} - r.first + 1);
+      v = static_cast<std::uint32_t>(i % 4 == 0 ? pick : pick + 1);  // inside, or just after
+    } else {
+      v = static_cast<std::uint32_t>(rng());
+    }
+    std::uint32_t want = 0;
+    for (const R& r : ranges) {
+      if (v >= r.first && v <= r.last) want = r.asn;
+    }
+    ASSERT_EQ(db.lookup_number(IpAddress::from_v4(v)), want) << format_ip(IpAddress::from_v4(v));
+    ASSERT_EQ(db.lookup(IpAddress::from_v4(v)).number, want);
+    hits += want != 0;
+  }
+  EXPECT_GT(hits, 50000u);  // both outcomes well represented
+  EXPECT_LT(hits, 190000u);
 }
 
 TEST_F(GeoDbTest, AsnCsvErrorsNameFileAndLine) {
