@@ -1,17 +1,11 @@
 #include "aggregate/flow_type.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 
 #include "aggregate/resource_ids.h"
 #include "aggregate/rollup.h"
 
 namespace flowlens::aggregate {
-
-std::size_t FlowTypeResolver::IpHash::operator()(const IpAddress& ip) const {
-  return XXH3_64bits(ip.bytes.data(), ip.bytes.size());
-}
 
 FlowTypeResolver::FlowTypeResolver(
     const std::vector<std::pair<IpAddress, std::string>>& nic_addresses) {

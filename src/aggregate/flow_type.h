@@ -32,10 +32,7 @@ class FlowTypeResolver {
   void resolve_batch(store::RowBatch& batch) const;
 
  private:
-  struct IpHash {
-    std::size_t operator()(const IpAddress& ip) const;
-  };
-  std::unordered_map<IpAddress, std::vector<std::string>, IpHash> owners_;
+  std::unordered_map<IpAddress, std::vector<std::string>, IpAddressHash> owners_;
 };
 
 }  // namespace flowlens::aggregate

@@ -15,7 +15,6 @@ namespace flowlens::aggregate {
 namespace {
 
 const enrich::Enricher kNoEnrichment;
-const IpAddress kAzurePlatformIp = IpAddress::from_v4(0xA83F8110);  // 168.63.129.16
 
 bool is_folded(std::uint8_t flow_type) {
   return flow_type == kExternalPublic || flow_type == kAzurePublic || flow_type == kMaliciousFlow;
@@ -28,16 +27,8 @@ std::string joined(std::string_view a, std::string_view b) {
   return out;
 }
 
-// A fast 16-byte mix (for hash tables and the address cache; not for anything stored).
 std::uint64_t hash_ip(const IpAddress& ip, std::uint64_t seed) {
-  std::uint64_t a, b;
-  std::memcpy(&a, ip.bytes.data(), 8);
-  std::memcpy(&b, ip.bytes.data() + 8, 8);
-  std::uint64_t h = (a ^ seed) * 0x9E3779B97F4A7C15ULL;
-  h ^= (b + 0x632BE59BD9B4E019ULL + (h >> 29)) * 0xBF58476D1CE4E5B9ULL;
-  h ^= h >> 32;
-  h *= 0x94D049BB133111EBULL;
-  return h ^ (h >> 29);
+  return IpAddressHash::hash(ip, seed);
 }
 
 void append_number(std::string& out, std::int64_t v) {
@@ -113,10 +104,6 @@ RollupBuilder::AddressFacts RollupBuilder::facts_of(const IpAddress& ip, bool is
   slot = f;
   last_facts_ = f;
   return f;
-}
-
-std::size_t RollupBuilder::IpHash::operator()(const IpAddress& ip) const {
-  return static_cast<std::size_t>(hash_ip(ip, 0x70b0));
 }
 
 const RollupBuilder::TopologySide& RollupBuilder::topology_side(const IpAddress& ip) {
@@ -258,7 +245,7 @@ void RollupBuilder::add(const FlowBatch& batch, Ticks skip_through, TupleEnrichm
       if (no_enrichment_) {
         // Without inputs only the platform address is known to be Azure's (what
         // Enricher::public_info answers too, without the cache).
-        bool platform = remote == kAzurePlatformIp;
+        bool platform = remote == enrich::kAzurePlatformIp;
         remote_facts.flow_type = platform ? kAzurePublic : kExternalPublic;
         remote_facts.place = platform ? global_id_ : 0;
       } else {

@@ -161,11 +161,8 @@ class RollupBuilder {
   struct TopologySide {
     std::string subscription, region, subnet, nic, vm;
   };
-  struct IpHash {
-    std::size_t operator()(const IpAddress& ip) const;
-  };
   const TopologySide& topology_side(const IpAddress& ip);
-  std::unordered_map<IpAddress, TopologySide, IpHash> topology_sides_;
+  std::unordered_map<IpAddress, TopologySide, IpAddressHash> topology_sides_;
 
   std::uint32_t intern(std::string_view s);
   void clear_entries();

@@ -8,7 +8,7 @@
 
 #include "app/commands.h"
 #include "app/exit_codes.h"
-#include "output/json_text.h"
+#include "common/json_text.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
 #include "store/table_scan.h"

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "output/json_text.h"
+#include "common/json_text.h"
 
 namespace flowlens {
 

@@ -50,6 +50,21 @@ struct IpAddress {
   auto operator<=>(const IpAddress&) const = default;
 };
 
+// A fast hash of the 16 bytes, for hash tables of addresses (not for anything stored).
+struct IpAddressHash {
+  std::size_t operator()(const IpAddress& ip) const { return hash(ip, 0); }
+  static std::uint64_t hash(const IpAddress& ip, std::uint64_t seed) {
+    std::uint64_t a, b;
+    std::memcpy(&a, ip.bytes.data(), 8);
+    std::memcpy(&b, ip.bytes.data() + 8, 8);
+    std::uint64_t h = (a ^ seed) * 0x9E3779B97F4A7C15ULL;
+    h ^= (b + 0x632BE59BD9B4E019ULL + (h >> 29)) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    h *= 0x94D049BB133111EBULL;
+    return h ^ (h >> 29);
+  }
+};
+
 // Longest text form: an IPv6 address with an embedded IPv4 suffix.
 inline constexpr std::size_t kMaxIpTextLength = 45;
 

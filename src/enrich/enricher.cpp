@@ -6,36 +6,22 @@
 #include <cctype>
 #include <cstring>
 
+#include "enrich/json_input.h"
 #include "enrich/topology_file.h"
 
 namespace flowlens::enrich {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using json_input::to_lower;
 
 std::string arm_id(std::string_view subscription, std::string_view resource_group,
                    std::string_view type, std::string_view name) {
-  return lower(fmt::format("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/{}/{}",
-                           subscription, resource_group, type, name));
+  return to_lower(
+      fmt::format("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/{}/{}",
+                  subscription, resource_group, type, name));
 }
-
-// The Azure platform's virtual public IP (DNS, health probes, the wire server).
-const IpAddress kAzurePlatformIp = IpAddress::from_v4(0xA83F8110);  // 168.63.129.16
 
 }  // namespace
-
-std::size_t Enricher::IpHash::operator()(const IpAddress& ip) const {
-  std::uint64_t a, b;
-  std::memcpy(&a, ip.bytes.data(), 8);
-  std::memcpy(&b, ip.bytes.data() + 8, 8);
-  std::uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xBF58476D1CE4E5B9ULL);
-  return static_cast<std::size_t>(h ^ (h >> 31));
-}
 
 std::string arm_vnet_id(const TopoVnet& vnet) {
   return arm_id(vnet.subscription, vnet.resource_group, "virtualNetworks", vnet.name);
@@ -84,8 +70,8 @@ void Enricher::index_topology() {
   }
   auto find_vnet = [&](std::string_view resource_group, std::string_view name) -> const TopoVnet* {
     for (const TopoVnet& v : topology_.vnets) {
-      if (lower(v.name) == lower(name) &&
-          (resource_group.empty() || lower(v.resource_group) == lower(resource_group))) {
+      if (to_lower(v.name) == to_lower(name) &&
+          (resource_group.empty() || to_lower(v.resource_group) == to_lower(resource_group))) {
         return &v;
       }
     }
@@ -106,7 +92,7 @@ void Enricher::index_topology() {
     Endpoint e;
     e.site = &site;
     for (const TopoConnection& c : topology_.connections) {
-      if (lower(c.site) == lower(site.name)) e.connection = &c;
+      if (to_lower(c.site) == to_lower(site.name)) e.connection = &c;
     }
     for (const Cidr& p : site.prefixes)
       prefixes_.insert(p, e);
@@ -123,7 +109,7 @@ void Enricher::index_topology() {
       nic_by_ip_.emplace(ip, &nic);
   }
   for (const TopoNsg& nsg : topology_.nsgs) {
-    if (!nsg.guid.empty()) nsg_by_key_[lower(nsg.guid)] = &nsg;
+    if (!nsg.guid.empty()) nsg_by_key_[to_lower(nsg.guid)] = &nsg;
     nsg_by_key_[arm_id(nsg.subscription, nsg.resource_group, "networkSecurityGroups", nsg.name)] =
         &nsg;
   }
@@ -144,12 +130,12 @@ PublicInfo Enricher::public_info(const IpAddress& ip, bool details) const {
     return info;
   }
   info.country = country(ip);
+  if (const std::vector<ThreatInfo>* threats = threats_.lookup(ip)) {
+    info.kind = PublicInfo::Kind::kMalicious;
+    info.threats = threats;
+  }
   if (!details) {
     info.asn = asn_.lookup_number(ip);
-    if (const std::vector<ThreatInfo>* threats = threats_.lookup(ip)) {
-      info.kind = PublicInfo::Kind::kMalicious;
-      info.threats = threats;
-    }
     return info;
   }
   AsnInfo a = asn(ip);
@@ -157,10 +143,6 @@ PublicInfo Enricher::public_info(const IpAddress& ip, bool details) const {
   if (a.number != 0) {
     info.details = a.organisation.empty() ? fmt::format("AS{}", a.number)
                                           : fmt::format("AS{} {}", a.number, a.organisation);
-  }
-  if (const std::vector<ThreatInfo>* threats = threats_.lookup(ip)) {
-    info.kind = PublicInfo::Kind::kMalicious;
-    info.threats = threats;
   }
   return info;
 }
@@ -184,7 +166,7 @@ Endpoint Enricher::endpoint(const IpAddress& ip) const {
 
 const TopoNsg* Enricher::nsg_for_acl(std::string_view acl_id) const {
   if (nsg_by_key_.empty()) return nullptr;
-  auto it = nsg_by_key_.find(lower(acl_id));
+  auto it = nsg_by_key_.find(to_lower(acl_id));
   return it == nsg_by_key_.end() ? nullptr : it->second;
 }
 

@@ -38,6 +38,10 @@ struct EnrichmentSources {
   }
 };
 
+// The Azure platform's virtual public IP (DNS, load-balancer probes, the wire server):
+// always AzurePublic, location Global.
+inline const IpAddress kAzurePlatformIp = IpAddress::from_v4(0xA83F8110);  // 168.63.129.16
+
 // What a public address is (design §6, reference §2.1-2.2).
 struct PublicInfo {
   enum class Kind : std::uint8_t { kExternal, kAzure, kMalicious };
@@ -105,10 +109,7 @@ class Enricher {
   ThreatIntel threats_;
   std::vector<std::string> loaded_;
   // Topology indexes (pointers into topology_, which never changes after load).
-  struct IpHash {
-    std::size_t operator()(const IpAddress& ip) const;
-  };
-  std::unordered_map<IpAddress, const TopoNic*, IpHash> nic_by_ip_;
+  std::unordered_map<IpAddress, const TopoNic*, IpAddressHash> nic_by_ip_;
   PrefixMap<Endpoint> prefixes_;                                // subnets, VNets, sites, pools
   std::unordered_map<std::string, const TopoNsg*> nsg_by_key_;  // guid or lower-cased ARM id
   std::unordered_map<std::string, const TopoVnet*> vnet_by_id_;

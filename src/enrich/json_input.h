@@ -171,42 +171,25 @@ inline simdjson::dom::element parse_document(simdjson::dom::parser& parser,
   throw EnrichError(fmt::format("{}: invalid JSON{}: {}", name, at, simdjson::error_message(e)));
 }
 
-// Appends `s` to `out` as a JSON string literal: quotes, backslashes and control characters
-// escaped; other bytes (UTF-8 included) copied as they are.
-inline void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
+// A value from an input as it appears in an error message: quoted, at most 80 bytes, with
+// control and non-ASCII bytes escaped so that a corrupt file cannot garble the terminal.
+inline std::string quote_value(std::string_view text) {
+  std::string out = "\"";
+  std::size_t n = 0;
+  for (char c : text) {
+    if (++n > 80) {
+      out += "...";
+      break;
+    }
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
     }
   }
   out += '"';
+  return out;
 }
 
 }  // namespace flowlens::enrich::json_input

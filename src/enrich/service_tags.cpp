@@ -7,31 +7,14 @@
 #include <iterator>
 #include <sstream>
 
+#include "enrich/json_input.h"
+
 namespace flowlens::enrich {
 namespace {
 
-namespace dom = simdjson::dom;
+using json_input::quote_value;
 
-// A value from the file as it appears in an error message: quoted, at most 80 bytes, with
-// control and non-ASCII bytes escaped so that a corrupt file cannot garble the terminal.
-std::string quote_value(std::string_view text) {
-  std::string out = "\"";
-  std::size_t n = 0;
-  for (char c : text) {
-    if (++n > 80) {
-      out += "...";
-      break;
-    }
-    auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
+namespace dom = simdjson::dom;
 
 // The most specific of two tags listing the same prefix: one with a region and a
 // systemService (Storage.WestEurope) over one without (AzureCloud.westeurope, Storage), then

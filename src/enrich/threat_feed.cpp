@@ -11,9 +11,12 @@
 #include <sstream>
 
 #include "common/timestamp.h"
+#include "enrich/json_input.h"
 
 namespace flowlens::enrich {
 namespace {
+
+using json_input::quote_value;
 
 namespace dom = simdjson::dom;
 
@@ -59,27 +62,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.back()))
     s.remove_suffix(1);
   return s;
-}
-
-// A value from the file as it appears in an error message: quoted, at most 80 bytes, with
-// control and non-ASCII bytes escaped so that a corrupt file cannot garble the terminal.
-std::string quote_value(std::string_view text) {
-  std::string out = "\"";
-  std::size_t n = 0;
-  for (char c : text) {
-    if (++n > 80) {
-      out += "...";
-      break;
-    }
-    auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
 }
 
 std::string base_name(const std::string& path) {

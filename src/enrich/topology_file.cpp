@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/json_text.h"
 #include "enrich/json_input.h"
 
 namespace flowlens::enrich {
@@ -303,7 +304,7 @@ struct Json {
 
   static Json string(std::string_view s) {
     std::string out;
-    json_input::append_json_string(out, s);
+    append_json_string(out, s);
     return Json{std::move(out)};
   }
   static Json boolean(bool b) { return Json{std::string(b ? "true" : "false")}; }
@@ -325,7 +326,7 @@ void render(const Json& j, int indent, std::string& out) {
     out += "{\n";
     for (std::size_t i = 0; i < object->size(); ++i) {
       out += pad;
-      json_input::append_json_string(out, (*object)[i].key);
+      append_json_string(out, (*object)[i].key);
       out += ": ";
       render((*object)[i].value, indent + 2, out);
       out += i + 1 < object->size() ? ",\n" : "\n";

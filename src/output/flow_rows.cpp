@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/json_text.h"
 #include "output/flow_columns.h"
-#include "output/json_text.h"
 
 namespace flowlens {
 namespace {

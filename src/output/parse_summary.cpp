@@ -9,7 +9,7 @@
 #endif
 #include <limits>
 
-#include "output/json_text.h"
+#include "common/json_text.h"
 
 namespace flowlens {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <charconv>
 
+#include "common/json_text.h"
 #include "common/timestamp.h"
-#include "output/json_text.h"
 
 namespace flowlens {
 namespace {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
+#include "common/json_text.h"
 #include "output/flow_columns.h"
 #include "output/flow_rows.h"
-#include "output/json_text.h"
 #include "test_support.h"
 
 namespace flowlens {

@@ -1,4 +1,4 @@
-#include "output/json_text.h"
+#include "common/json_text.h"
 
 namespace flowlens {
 namespace {
