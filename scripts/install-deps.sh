@@ -14,7 +14,7 @@ profile="${1:-all}"
 build_pkgs=(
   g++ make cmake ninja-build pkg-config git ca-certificates
   libsimdjson-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev libzstd-dev libxxhash-dev libmaxminddb-dev
+  libsqlite3-dev libzstd-dev libxxhash-dev libmaxminddb-dev libre2-dev
 )
 # Extra packages for `make test`: the clang libFuzzer build, formatting checks, jq for the
 # golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test.
