@@ -25,8 +25,8 @@ namespace flowlens::query {
 // What the binder knows about one argument when it checks a call.
 struct ArgInfo {
   Type type = Type::kLong;
-  const Value* constant = nullptr;      // set when the argument is a constant expression
-  std::optional<Type> type_literal;     // set for `typeof(T)` arguments (extract's 4th)
+  const Value* constant = nullptr;   // set when the argument is a constant expression
+  std::optional<Type> type_literal;  // set for `typeof(T)` arguments (extract's 4th)
 };
 
 // Per-query state the functions may read.
@@ -54,6 +54,9 @@ struct ScalarFunction {
   Naming naming = Naming::kGenerated;
   std::vector<std::string_view> outputs = {};  // several results (see above); empty: one
   bool depends_on_context = false;             // now(), ago(): not constant-folded
+  // With `outputs`: the type of each output (element k of the returned array is read with
+  // dyn_to_value(element, output_types[k])). Empty: every output is dynamic.
+  std::vector<Type> output_types = {};
 };
 
 // nullptr when no function of that name exists (names are case-sensitive, as in KQL).

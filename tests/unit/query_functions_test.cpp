@@ -3,10 +3,83 @@
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
+#include <cmath>
+#include <limits>
+
+#include "common/timestamp.h"
+#include "query/function_registry.h"
 #include "query/string_match.h"
+#include "query/value.h"
 
 namespace flowlens::query {
 namespace {
+
+std::int64_t dt(const char* iso) {
+  return *parse_iso8601(iso);
+}
+Value D(const char* iso) {
+  return Value::datetime(dt(iso));
+}
+Value S(const char* s) {
+  return Value::string(s);
+}
+Value L(std::int64_t x) {
+  return Value::long_(x);
+}
+Value R(double x) {
+  return Value::real(x);
+}
+Value TS(std::int64_t ticks) {
+  return Value::timespan(ticks);
+}
+Value J(const char* json) {
+  return Value::dynamic(parse_json_text(json));
+}
+constexpr std::int64_t kSec = kTicksPerSecond;
+constexpr std::int64_t kHour = kTicksPerHour;
+constexpr std::int64_t kDay = kTicksPerDay;
+
+std::vector<ArgInfo> infos_of(const std::vector<Value>& args, int typeof_index) {
+  std::vector<ArgInfo> infos;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    ArgInfo info;
+    info.type = args[i].type;
+    info.constant = &args[i];
+    if (static_cast<int>(i) == typeof_index) info.type_literal = parse_type_name(args[i].s);
+    infos.push_back(info);
+  }
+  return infos;
+}
+
+// Binds the call with every argument constant, evaluates it, and checks that the value has the
+// bound type.
+Value call(std::string_view name, std::vector<Value> args, int typeof_index = -1,
+           std::int64_t now = 0) {
+  const ScalarFunction* f = find_function(name);
+  EXPECT_NE(f, nullptr) << name;
+  if (f == nullptr) return Value{};
+  const int n = static_cast<int>(args.size());
+  EXPECT_TRUE(n >= f->min_args && (f->max_args < 0 || n <= f->max_args)) << name;
+  std::string error;
+  auto type = f->result_type(infos_of(args, typeof_index), error);
+  EXPECT_TRUE(type) << name << ": " << error;
+  EvalContext context;
+  context.now = now;
+  Value v = f->eval(args, context);
+  if (type) {
+    EXPECT_EQ(v.type, *type) << name;
+  }
+  return v;
+}
+
+// The binding error for a call (empty when it binds).
+std::string bind_error(std::string_view name, std::vector<Value> args, int typeof_index = -1) {
+  const ScalarFunction* f = find_function(name);
+  if (f == nullptr) return "no such function";
+  std::string error;
+  auto type = f->result_type(infos_of(args, typeof_index), error);
+  return type ? std::string() : error;
+}
 
 TEST(QueryStringMatch, HasMatchesWholeTermsAndPhrases) {
   EXPECT_TRUE(kql_has("a_b", "a", false));  // '_' separates terms
@@ -72,6 +145,102 @@ TEST(QueryStringMatch, RegexesAreCachedAndInvalidOnesReported) {
   ASSERT_NE(named, nullptr);
   EXPECT_EQ(named->NamedCapturingGroups().count("port"), 1u);
   EXPECT_EQ(cached_regex("dport=\\d+"), cached_regex("dport=\\d+"));
+}
+
+TEST(QueryFunctions, RegistryFindsNamesCaseSensitively) {
+  EXPECT_NE(find_function("iff"), nullptr);
+  EXPECT_NE(find_function("iif"), nullptr);
+  EXPECT_EQ(find_function("IFF"), nullptr);
+  EXPECT_EQ(find_function("no_such_function"), nullptr);
+  auto names = function_names();
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_EQ(find_function("tostring")->naming, Naming::kFirstArg);
+  EXPECT_EQ(find_function("iff")->naming, Naming::kGenerated);
+}
+
+TEST(QueryFunctions, IffUnifiesBranchTypes) {
+  EXPECT_EQ(call("iff", {Value::boolean(true), L(1), R(2.5)}).r, 1.0);
+  EXPECT_EQ(call("iff", {Value::boolean(false), L(1), R(2.5)}).r, 2.5);
+  // A null condition selects the else branch.
+  EXPECT_EQ(call("iff", {Value::null_of(Type::kBool), L(1), L(2)}).i, 2);
+  EXPECT_EQ(call("iff", {Value::boolean(true), Value::integer(1), L(2)}).type, Type::kLong);
+  EXPECT_EQ(call("iif", {Value::boolean(true), S("a"), S("b")}).s, "a");
+  // A typed null constant and a dynamic branch take the other branch's type.
+  EXPECT_TRUE(call("iff", {Value::boolean(true), Value::null_of(Type::kDateTime), L(2)}).null);
+  EXPECT_EQ(call("iff", {Value::boolean(true), J("7"), L(2)}).i, 7);
+  EXPECT_NE(bind_error("iff", {Value::boolean(true), S("a"), L(1)}), "");
+  EXPECT_NE(bind_error("iff", {L(1), L(1), L(2)}), "");
+}
+
+TEST(QueryFunctions, CaseAndCoalesce) {
+  EXPECT_EQ(call("case", {Value::boolean(false), S("a"), Value::boolean(true), S("b"), S("c")}).s,
+            "b");
+  EXPECT_EQ(call("case", {Value::boolean(false), L(1), Value::null_of(Type::kBool), L(2), L(3)}).i,
+            3);
+  EXPECT_EQ(call("coalesce", {Value::null_of(Type::kLong), L(5), L(6)}).i, 5);
+  EXPECT_EQ(call("coalesce", {S(""), S("x"), S("y")}).s, "x");  // first non-empty string
+  EXPECT_EQ(call("coalesce", {S(""), S("")}).s, "");
+  EXPECT_TRUE(call("coalesce", {Value::null_of(Type::kLong), Value::null_of(Type::kLong)}).null);
+  EXPECT_EQ(call("coalesce", {Value::null_of(Type::kInt), R(1.5)}).r, 1.5);
+  EXPECT_NE(bind_error("coalesce", {S("a"), L(1)}), "");
+}
+
+TEST(QueryFunctions, MaxOfAndMinOfSkipNulls) {
+  EXPECT_EQ(call("max_of", {Value::null_of(Type::kInt), Value::integer(2)}).i, 2);
+  EXPECT_EQ(call("max_of", {L(1), R(2.5), L(2)}).r, 2.5);
+  EXPECT_EQ(call("min_of", {L(3), L(-1), Value::null_of(Type::kLong)}).i, -1);
+  EXPECT_TRUE(call("min_of", {Value::null_of(Type::kLong), Value::null_of(Type::kLong)}).null);
+  EXPECT_EQ(call("max_of", {D("2024-01-01T00:00:00Z"), D("2024-02-01T00:00:00Z")}).i,
+            dt("2024-02-01T00:00:00Z"));
+  EXPECT_EQ(call("min_of", {S("b"), S("a")}).s, "a");
+}
+
+TEST(QueryFunctions, NullTests) {
+  EXPECT_TRUE(call("not", {Value::null_of(Type::kBool)}).null);
+  EXPECT_EQ(call("not", {Value::boolean(true)}).i, 0);
+  EXPECT_EQ(call("isnull", {S("")}).i, 0);  // strings are never null
+  EXPECT_EQ(call("isempty", {S("")}).i, 1);
+  EXPECT_EQ(call("isempty", {Value::null_of(Type::kLong)}).i, 1);
+  EXPECT_EQ(call("isnotempty", {L(0)}).i, 1);
+  EXPECT_EQ(call("isnull", {J("")}).i, 1);
+  EXPECT_EQ(call("isnull", {J("[]")}).i, 0);
+  EXPECT_EQ(call("isnull", {J("{}")}).i, 0);
+  EXPECT_EQ(call("isempty", {J("[]")}).i, 0);
+  EXPECT_EQ(call("isempty", {Value::dynamic(nullptr)}).i, 1);
+  EXPECT_EQ(call("isnotnull", {L(1)}).i, 1);
+  EXPECT_EQ(call("gettype", {J("[1]")}).s, "array");
+  EXPECT_EQ(call("gettype", {J("{}")}).s, "dictionary");
+  EXPECT_EQ(call("gettype", {L(1)}).s, "long");
+  EXPECT_EQ(call("gettype", {TS(1)}).s, "timespan");
+}
+
+TEST(QueryFunctions, Conversions) {
+  EXPECT_EQ(call("tostring", {D("2024-01-01T00:00:00Z")}).s, "2024-01-01T00:00:00.0000000Z");
+  EXPECT_EQ(call("tostring", {Value::null_of(Type::kLong)}).s, "");
+  EXPECT_EQ(call("tostring", {J("[1,2,4]")}).s, "[1,2,4]");
+  EXPECT_EQ(call("tostring", {J("\"raw\"")}).s, "raw");
+  EXPECT_EQ(call("toint", {R(2.7)}).i, 2);
+  EXPECT_EQ(call("toint", {R(2.9)}).type, Type::kInt);
+  EXPECT_TRUE(call("tolong", {S("12abc")}).null);
+  EXPECT_EQ(call("tolong", {S("123")}).i, 123);
+  EXPECT_EQ(call("tolong", {TS(kSec)}).i, kSec);  // ticks
+  EXPECT_EQ(call("todouble", {S("1.5")}).r, 1.5);
+  EXPECT_EQ(call("todecimal", {L(3)}).r, 3.0);
+  EXPECT_EQ(call("tobool", {S("True")}).i, 1);
+  EXPECT_TRUE(call("tobool", {S("nope")}).null);
+  EXPECT_EQ(call("todatetime", {S("12-02-2022")}).i, dt("2022-12-02T00:00:00Z"));
+  EXPECT_TRUE(call("todatetime", {S("13-01-2022")}).null);
+  EXPECT_EQ(call("todatetime", {J("\"2022-12-02T13:45:56+02:00\"")}).i, dt("2022-12-02T11:45:56Z"));
+  EXPECT_EQ(call("totimespan", {S("0.00:03:00")}).i, 3 * 60 * kSec);
+  EXPECT_EQ(call("totime", {TS(5)}).i, 5);
+  EXPECT_TRUE(call("totimespan", {S("junk")}).null);
+  Value d = call("parse_json", {S(R"({"a":[1,2]})")});
+  EXPECT_EQ(dyn_to_json(d.d), R"({"a":[1,2]})");
+  EXPECT_EQ(call("todynamic", {S("{bad")}).d->s, "{bad");
+  EXPECT_TRUE(call("parsejson", {S("")}).null);
+  EXPECT_EQ(call("tohex", {L(255)}).s, "ff");
+  EXPECT_EQ(call("tohex", {L(255), L(4)}).s, "00ff");
+  EXPECT_EQ(call("tohex", {L(-1)}).s, "ffffffffffffffff");
 }
 
 }  // namespace

@@ -1,0 +1,7 @@
+#include "query/functions/common.h"
+
+namespace flowlens::query::fn {
+
+void register_math(std::vector<ScalarFunction>&) {}
+
+}  // namespace flowlens::query::fn
