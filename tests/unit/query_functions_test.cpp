@@ -243,5 +243,115 @@ TEST(QueryFunctions, Conversions) {
   EXPECT_EQ(call("tohex", {L(-1)}).s, "ffffffffffffffff");
 }
 
+TEST(QueryFunctions, StrcatAndStrcatArray) {
+  EXPECT_EQ(
+      call("strcat", {S("a"), L(1), Value::null_of(Type::kLong), D("2024-01-01T00:00:00Z")}).s,
+      "a12024-01-01T00:00:00.0000000Z");
+  EXPECT_EQ(call("strcat_array", {J(R"(["tcp", 443])"), S("/")}).s, "tcp/443");
+  EXPECT_EQ(call("strcat_array", {J(R"(["a", null, "b"])"), S(",")}).s, "a,,b");
+  EXPECT_EQ(find_function("strcat")->naming, Naming::kGenerated);
+}
+
+TEST(QueryFunctions, SplitAlwaysReturnsAnArray) {
+  EXPECT_EQ(dyn_to_json(call("split", {S("10.0..1"), S(".")}).d), R"(["10","0","","1"])");
+  EXPECT_EQ(dyn_to_json(call("split", {S(""), S(",")}).d), R"([""])");
+  EXPECT_EQ(dyn_to_json(call("split", {S("a_b_c"), S("_"), L(1)}).d), R"(["b"])");
+  EXPECT_EQ(dyn_to_json(call("split", {S("a_b_c"), S("_"), L(5)}).d), "[]");
+  EXPECT_EQ(dyn_to_json(call("split", {S("a.b"), S(".*")}).d), R"(["a.b"])");  // not a regex
+  EXPECT_EQ(find_function("split")->naming, Naming::kFirstArg);
+}
+
+TEST(QueryFunctions, SubstringClamps) {
+  EXPECT_EQ(call("substring", {S("flowlens"), L(4)}).s, "lens");
+  EXPECT_EQ(call("substring", {S("flowlens"), L(0), L(4)}).s, "flow");
+  EXPECT_EQ(call("substring", {S("flowlens"), L(-4), L(2)}).s, "le");
+  EXPECT_EQ(call("substring", {S("flowlens"), L(8)}).s, "");
+  EXPECT_EQ(call("substring", {S("flowlens"), L(20), L(2)}).s, "");
+  EXPECT_EQ(call("substring", {S("flowlens"), L(6), L(100)}).s, "ns");
+  EXPECT_EQ(call("substring", {S("flowlens"), L(-100), L(4)}).s, "flow");
+  EXPECT_EQ(call("substring", {S("flowlens"), L(2), L(-1)}).s, "");
+  EXPECT_EQ(call("substring", {S("h\xc3\xa9llo"), L(1), L(2)}).s, "\xc3\xa9l");  // code points
+  EXPECT_NE(bind_error("substring", {S("x"), S("1")}), "");
+}
+
+TEST(QueryFunctions, StrlenReverseCase) {
+  EXPECT_EQ(call("strlen", {S("C\xcc\xa7")}).i, 2);  // C + combining cedilla
+  EXPECT_EQ(call("strlen", {S("flow")}).i, 4);
+  EXPECT_EQ(call("reverse", {S("ab\xc3\xa9")}).s,
+            "\xc3\xa9"
+            "ba");
+  EXPECT_EQ(call("tolower", {S("TCP-Flow")}).s, "tcp-flow");
+  EXPECT_EQ(call("toupper", {S("tcp")}).s, "TCP");
+  EXPECT_EQ(call("strcmp", {S("a"), S("b")}).i, -1);
+  EXPECT_EQ(call("strcmp", {S("b"), S("b")}).i, 0);
+}
+
+TEST(QueryFunctions, TrimTakesARegex) {
+  EXPECT_EQ(call("trim", {S("--"), S("--https://bing.com--")}).s, "https://bing.com");
+  EXPECT_EQ(call("trim", {S("[^\\w]+"), S("- Te st1// $")}).s, "Te st1");
+  EXPECT_EQ(call("trim_start", {S("\\s+"), S("  x  ")}).s, "x  ");
+  EXPECT_EQ(call("trim_end", {S("\\s+"), S("  x  ")}).s, "  x");
+  EXPECT_EQ(call("trim_end", {S("1"), S("x111")}).s, "x");
+  EXPECT_NE(bind_error("trim", {S("(bad"), S("x")}), "");
+}
+
+TEST(QueryFunctions, ReplaceFunctions) {
+  EXPECT_EQ(call("replace_string", {S("A magic trick"), S("magic"), S("cool")}).s, "A cool trick");
+  EXPECT_EQ(call("replace_string", {S("aaa"), S("aa"), S("b")}).s, "ba");
+  EXPECT_EQ(call("replace_string", {S("abc"), S(""), S("x")}).s, "abc");
+  EXPECT_EQ(call("replace_regex", {S("dport=443 dport=80"), S("dport=(\\d+)"), S("p:\\1")}).s,
+            "p:443 p:80");
+  EXPECT_EQ(call("replace_regex", {S("abc"), S("b"), S("[\\0]")}).s, "a[b]c");
+  EXPECT_EQ(call("replace", {S("abc"), S("x*"), S("-")}).s, "-a-b-c-");
+  EXPECT_NE(bind_error("replace_regex", {S("x"), S("(bad"), S("")}), "");
+}
+
+TEST(QueryFunctions, ExtractGivesTheGroupOrNull) {
+  EXPECT_EQ(call("extract", {S("dport=(\\d+)"), L(1), S("src=1 dport=443")}).s, "443");
+  EXPECT_EQ(call("extract", {S("dport=(\\d+)"), L(0), S("src=1 dport=443")}).s, "dport=443");
+  EXPECT_EQ(call("extract", {S("dport=(\\d+)"), L(1), S("nothing")}).s, "");
+  Value typed = call("extract", {S("dport=(\\d+)"), L(1), S("dport=443"), S("long")}, 3);
+  EXPECT_EQ(typed.type, Type::kLong);
+  EXPECT_EQ(typed.i, 443);
+  EXPECT_TRUE(call("extract", {S("dport=(\\w+)"), L(1), S("dport=abc"), S("long")}, 3).null);
+  EXPECT_TRUE(call("extract", {S("(a)|(b)"), L(2), S("a"), S("long")}, 3).null);
+  EXPECT_NE(bind_error("extract", {S("(bad"), L(1), S("x")}), "");
+  EXPECT_EQ(dyn_to_json(call("extract_all", {S("(\\d+)"), S("a1b22c333")}).d),
+            R"(["1","22","333"])");
+  EXPECT_EQ(dyn_to_json(call("extract_all", {S("(\\w)(\\d)"), S("a1 b2")}).d),
+            R"([["a","1"],["b","2"]])");
+  EXPECT_NE(bind_error("extract_all", {S("\\d"), S("x")}), "");
+}
+
+TEST(QueryFunctions, IndexofAndCountof) {
+  EXPECT_EQ(call("indexof", {S("abcdefg"), S("cde")}).i, 2);
+  EXPECT_EQ(call("indexof", {S("abcdefg"), S("cde"), L(1), L(4)}).i, 2);
+  EXPECT_EQ(call("indexof", {S("abcdefg"), S("cde"), L(1), L(2)}).i, -1);
+  EXPECT_EQ(call("indexof", {S("abcdefg"), S("cde"), L(3)}).i, -1);
+  EXPECT_EQ(call("indexof", {S("abcdefg"), S("cde"), L(-5)}).i, 2);
+  EXPECT_EQ(call("indexof", {S("abcdefg"), S("xyz")}).i, -1);
+  EXPECT_EQ(call("indexof", {S("abcabc"), S("bc"), L(0), L(-1), L(2)}).i, 4);
+  EXPECT_TRUE(call("indexof", {S("abc"), S("b"), L(0), L(-2)}).null);
+  EXPECT_TRUE(call("indexof", {S("abc"), S("b"), L(0), L(-1), L(-1)}).null);
+  EXPECT_EQ(call("indexof", {S("\xc3\xa9t\xc3\xa9"), S("t")}).i, 1);  // code points
+  EXPECT_EQ(call("indexof", {L(1234), L(3)}).i, 2);                   // tostring'd
+  EXPECT_EQ(call("countof", {S("The cat sat on the mat"), S("at")}).i, 3);
+  EXPECT_EQ(call("countof", {S("aaa"), S("a")}).i, 3);
+  EXPECT_EQ(call("countof", {S("aaaa"), S("aa")}).i, 3);
+  EXPECT_EQ(call("countof", {S("ababa"), S("ab"), S("normal")}).i, 2);
+  EXPECT_EQ(call("countof", {S("ababa"), S("aba")}).i, 2);
+  EXPECT_EQ(call("countof", {S("ababa"), S("aba"), S("regex")}).i, 1);
+}
+
+TEST(QueryFunctions, FormatBytes) {
+  EXPECT_EQ(call("format_bytes", {L(800)}).s, "800 Bytes");
+  EXPECT_EQ(call("format_bytes", {L(3072)}).s, "3 KB");
+  EXPECT_EQ(call("format_bytes", {L(10000), L(1)}).s, "9.8 KB");
+  EXPECT_EQ(call("format_bytes", {L(1700000), L(2)}).s, "1.62 MB");
+  EXPECT_EQ(call("format_bytes", {L(1700000), L(0), S("KB")}).s, "1660 KB");
+  EXPECT_EQ(call("format_bytes", {L(1024), L(1)}).s, "1.0 KB");
+  EXPECT_EQ(call("format_bytes", {Value::null_of(Type::kLong)}).s, "");
+}
+
 }  // namespace
 }  // namespace flowlens::query
