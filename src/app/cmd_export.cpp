@@ -5,13 +5,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "aggregate/flow_type.h"
-#include "aggregate/topology_details.h"
 #include "app/commands.h"
 #include "app/exit_codes.h"
-#include "enrich/enrichment_store.h"
-#include "enrich/topology_file.h"
 #include "output/table_rows.h"
+#include "query/table_reader.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
 #include "store/table_scan.h"
@@ -68,44 +65,12 @@ int run_export(const ExportCommandOptions& o) {
     auto dir = store::DataDir::open(o.data.empty() ? store::default_data_dir() : o.data,
                                     store::DataDir::Mode::kRead);
     store::Snapshot snapshot = store::Snapshot::take(*dir);
-    scan.from = std::max(scan.from, snapshot.retention_cutoff(now));
     RowFormat format = o.format == "csv" ? RowFormat::kCsv : RowFormat::kNdjson;
     std::string text;
     if (format == RowFormat::kCsv) text = table_csv_header(*table);
-    std::optional<aggregate::FlowTypeResolver> resolver;
-    if (table->id == store::TableId::kNTANetAnalytics || table->id == store::TableId::kFlowTuples) {
-      resolver.emplace(snapshot.nic_addresses());
-    }
-    std::shared_ptr<const enrich::Enricher> enricher;
-    if (table->id == store::TableId::kNTAIpDetails) {
-      enrich::EnrichmentSources sources = enrich::stored_sources(dir->path());
-      if (!sources.empty()) {
-        enricher = enrich::Enricher::load(sources);
-        scan.ip_details = [&enricher](const IpAddress& ip, std::string_view flow_type,
-                                      std::vector<store::IpDetailsInfo>& rows) {
-          enrich::PublicInfo info = enricher->public_info(ip);
-          if (flow_type == "MaliciousFlow" && info.threats != nullptr) {
-            for (const enrich::ThreatInfo& t : *info.threats) {
-              rows.push_back({info.details, t.type, t.description, t.domain, t.url, t.port});
-            }
-          } else {
-            rows.push_back({info.details, "", "", "", "", 0});
-          }
-        };
-      }
-    }
+    query::TableReader reader(*dir, snapshot, now);
     bool write_failed = false;
-    if (table->id == store::TableId::kNTATopologyDetails) {
-      // Derived from the topology snapshots: one batch per snapshot in the time range.
-      for (const auto& [processed, path] : enrich::topology_snapshots(dir->path())) {
-        if (processed < scan.from || processed >= scan.to) continue;
-        store::RowBatchBuilder rows(*table);
-        aggregate::append_topology_details(enrich::load_topology_file(path), processed, rows);
-        render_table_rows(rows.batch(), format, text);
-      }
-    }
-    store::scan_table(snapshot, *table, scan, [&](store::RowBatch& batch) {
-      if (resolver) resolver->resolve_batch(batch);
+    reader.scan(*table, scan, [&](store::RowBatch& batch) {
       render_table_rows(batch, format, text);
       if (text.size() >= (1u << 20)) {
         write_failed = write_failed || std::fwrite(text.data(), 1, text.size(), out) != text.size();

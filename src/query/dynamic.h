@@ -19,15 +19,24 @@ namespace flowlens::query {
 struct DynNode;
 using Dyn = std::shared_ptr<const DynNode>;
 
-enum class DynKind : std::uint8_t { kBool, kLong, kReal, kString, kDateTime, kTimeSpan, kArray, kBag };
+enum class DynKind : std::uint8_t {
+  kBool,
+  kLong,
+  kReal,
+  kString,
+  kDateTime,
+  kTimeSpan,
+  kArray,
+  kBag
+};
 
 struct DynNode {
   DynKind kind = DynKind::kLong;
-  std::int64_t i = 0;  // kBool (0/1), kLong, kDateTime (ticks since the Unix epoch), kTimeSpan
-  double r = 0;        // kReal
-  std::string s;       // kString
-  std::vector<Dyn> items;                          // kArray
-  std::vector<std::pair<std::string, Dyn>> bag;    // kBag
+  std::int64_t i = 0;      // kBool (0/1), kLong, kDateTime (ticks since the Unix epoch), kTimeSpan
+  double r = 0;            // kReal
+  std::string s;           // kString
+  std::vector<Dyn> items;  // kArray
+  std::vector<std::pair<std::string, Dyn>> bag;  // kBag
 };
 
 Dyn dyn_bool(bool v);
@@ -39,8 +48,12 @@ Dyn dyn_timespan(std::int64_t ticks);
 Dyn dyn_array(std::vector<Dyn> items);
 Dyn dyn_bag(std::vector<std::pair<std::string, Dyn>> entries);  // later duplicates win
 
-inline bool dyn_is_array(const Dyn& d) { return d && d->kind == DynKind::kArray; }
-inline bool dyn_is_bag(const Dyn& d) { return d && d->kind == DynKind::kBag; }
+inline bool dyn_is_array(const Dyn& d) {
+  return d && d->kind == DynKind::kArray;
+}
+inline bool dyn_is_bag(const Dyn& d) {
+  return d && d->kind == DynKind::kBag;
+}
 // Member access; never throws: a missing key or non-bag gives null.
 Dyn dyn_member(const Dyn& d, std::string_view key);
 // Index access; negative indexes count from the end; out of range or non-array gives null.

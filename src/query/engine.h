@@ -22,8 +22,8 @@
 namespace flowlens::query {
 
 struct QueryOptions {
-  std::filesystem::path data_dir;      // the store; empty: only datatable/print/range work
-  std::int64_t now = 0;                // now() for the whole query (Unix-epoch ticks)
+  std::filesystem::path data_dir;  // the store; empty: only datatable/print/range work
+  std::int64_t now = 0;            // now() for the whole query (Unix-epoch ticks)
   std::size_t memory_limit = std::size_t{4} << 30;  // bytes of intermediate results
   std::chrono::milliseconds timeout{0};             // 0: none
   const std::atomic<bool>* cancel = nullptr;        // set to true to stop the query

@@ -10,9 +10,9 @@
 namespace flowlens::query {
 
 enum class ErrorKind {
-  kSyntax,     // lexer and parser
-  kSemantic,   // binder: unknown names, wrong types, bad arguments
-  kRuntime,    // execution: memory cap, timeout, cancellation, damaged store
+  kSyntax,    // lexer and parser
+  kSemantic,  // binder: unknown names, wrong types, bad arguments
+  kRuntime,   // execution: memory cap, timeout, cancellation, damaged store
 };
 
 class QueryError : public std::runtime_error {

@@ -26,12 +26,14 @@ enum class Type : std::uint8_t {
 // Ticks from 0001-01-01 to 1970-01-01 (KQL's datetime origin to the Unix epoch).
 inline constexpr std::int64_t kTicksFrom0001 = 621355968000000000;
 
-std::string_view type_name(Type t);      // bool, int, long, real, string, datetime, ...
+std::string_view type_name(Type t);         // bool, int, long, real, string, datetime, ...
 std::string_view dotnet_type_name(Type t);  // System.Int64, ... (getschema's DataType)
 // Accepts KQL type names and aliases (boolean, int32, int64, double, date, time, ...).
 std::optional<Type> parse_type_name(std::string_view name);
 
-inline bool is_numeric(Type t) { return t == Type::kInt || t == Type::kLong || t == Type::kReal; }
+inline bool is_numeric(Type t) {
+  return t == Type::kInt || t == Type::kLong || t == Type::kReal;
+}
 inline bool is_int64_backed(Type t) {
   return t == Type::kBool || t == Type::kInt || t == Type::kLong || t == Type::kDateTime ||
          t == Type::kTimeSpan;

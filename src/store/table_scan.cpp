@@ -30,7 +30,11 @@ void scan_plain(const Snapshot& snapshot, const TableDef& table, const ScanOptio
     for (std::size_t g = 0; g < groups.size(); ++g) {
       const RowGroupInfo& info = groups[g];
       if (info.rows == 0) continue;
-      if (info.has_time && (info.max_time < options.from || info.min_time >= options.to)) continue;
+      if (options.row_groups_total != nullptr) ++*options.row_groups_total;
+      if (info.has_time && (info.max_time < options.from || info.min_time >= options.to)) {
+        if (options.row_groups_pruned != nullptr) ++*options.row_groups_pruned;
+        continue;
+      }
       bool whole = info.has_time && info.min_time >= options.from && info.max_time < options.to;
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         bool wanted =

@@ -5,6 +5,7 @@
 // tables are merged (see rollup_merge.h) and come out interval by interval, ordered by key.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct ScanOptions {
   std::vector<bool> projection;
   // NTAIpDetails: fills PublicIpDetails and the threat columns (none: left empty).
   IpDetailsLookup ip_details;
+  // Plain tables: incremented per row group considered / skipped by its zone map (the query
+  // engine's --explain counters). May be null.
+  std::uint64_t* row_groups_total = nullptr;
+  std::uint64_t* row_groups_pruned = nullptr;
 };
 
 // Calls `sink` with consecutive batches. Throws StoreError when a segment is damaged.

@@ -1,0 +1,898 @@
+#include "query/executor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <unordered_map>
+
+#include "query/aggregator.h"
+#include "query/evaluator.h"
+#include "query/query_error.h"
+
+namespace flowlens::query {
+
+void ExecContext::check() const {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    throw QueryError(ErrorKind::kRuntime, "the query was cancelled");
+  }
+  if (std::chrono::steady_clock::now() > deadline) {
+    throw QueryError(ErrorKind::kRuntime, "the query exceeded its timeout of " +
+                                              std::to_string(timeout.count()) + " ms (--timeout)");
+  }
+}
+
+void ExecContext::check_memory(std::size_t bytes, const char* where) const {
+  if (memory_limit != 0 && bytes > memory_limit) {
+    throw QueryError(ErrorKind::kRuntime,
+                     std::string("the query exceeded its memory limit of ") +
+                         std::to_string(memory_limit >> 20) + " MiB in " + where +
+                         " (--memory-limit; narrow the time range or aggregate earlier)");
+  }
+}
+
+namespace {
+
+// Thrown by a source when a `take` above it has all the rows it needs.
+struct StopProduction {
+  const PlanNode* by;
+};
+
+Type query_type(store::ColumnType t) {
+  switch (t) {
+    case store::ColumnType::kBool:
+      return Type::kBool;
+    case store::ColumnType::kInt:
+      return Type::kInt;
+    case store::ColumnType::kLong:
+      return Type::kLong;
+    case store::ColumnType::kReal:
+      return Type::kReal;
+    case store::ColumnType::kString:
+      return Type::kString;
+    case store::ColumnType::kDateTime:
+      return Type::kDateTime;
+    case store::ColumnType::kTimeSpan:
+      return Type::kTimeSpan;
+  }
+  return Type::kString;
+}
+
+// Store batch -> query batch (selected rows only; unprojected columns stay empty).
+Batch convert_batch(const store::RowBatch& in, const std::vector<bool>& projection) {
+  Batch out;
+  out.rows = in.rows.size();
+  out.columns.resize(in.columns.size());
+  bool all_rows = true;
+  for (std::size_t i = 0; i < in.rows.size(); ++i)
+    all_rows = all_rows && in.rows[i] == i;
+  for (std::size_t c = 0; c < in.columns.size(); ++c) {
+    const store::ColumnData& d = in.columns[c];
+    Column& col = out.columns[c];
+    col.type = query_type(d.type);
+    if (!projection.empty() && !projection[c]) {
+      if (col.type == Type::kString) col.dict = std::make_shared<StringDict>();
+      continue;
+    }
+    if (col.type == Type::kString) {
+      col.dict = std::make_shared<StringDict>();
+      col.dict->values.reserve(d.dict.size());
+      for (auto v : d.dict)
+        col.dict->values.push_back(col.dict->arena.copy(v));
+      if (all_rows && d.codes.size() == in.rows.size()) {
+        col.codes = d.codes;
+      } else {
+        col.codes.resize(in.rows.size());
+        for (std::size_t i = 0; i < in.rows.size(); ++i)
+          col.codes[i] = d.codes[in.rows[i]];
+      }
+      continue;
+    }
+    if (col.type == Type::kReal) {
+      col.reals.resize(in.rows.size());
+      for (std::size_t i = 0; i < in.rows.size(); ++i)
+        col.reals[i] = d.reals[in.rows[i]];
+    } else if (all_rows && d.ints.size() == in.rows.size()) {
+      col.ints = d.ints;
+    } else {
+      col.ints.resize(in.rows.size());
+      for (std::size_t i = 0; i < in.rows.size(); ++i)
+        col.ints[i] = d.ints[in.rows[i]];
+    }
+    if (!d.nulls.empty()) {
+      col.nulls.resize(in.rows.size());
+      for (std::size_t i = 0; i < in.rows.size(); ++i)
+        col.nulls[i] = d.nulls[in.rows[i]];
+    }
+  }
+  return out;
+}
+
+// ---- grouping: rows -> dense group ids, first-seen order ----
+class Grouper {
+ public:
+  explicit Grouper(const std::vector<Type>& key_types) : types_(key_types) {
+    for (Type t : key_types)
+      keys_.columns.emplace_back(t);
+  }
+  std::size_t groups() const { return count_; }
+  Batch& keys() { return keys_; }
+
+  void assign(const std::vector<Column>& cols, std::size_t rows, std::vector<std::uint32_t>& out) {
+    out.resize(rows);
+    if (types_.empty()) {
+      if (count_ == 0) count_ = 1;
+      std::fill(out.begin(), out.end(), 0);
+      keys_.rows = count_;
+      return;
+    }
+    if (types_.size() == 1 && types_[0] == Type::kString) {
+      const Column& c = cols[0];
+      std::vector<std::uint32_t> code_group(c.dict->values.size(), UINT32_MAX);
+      for (std::size_t r = 0; r < rows; ++r) {
+        std::uint32_t code = c.codes[r];
+        if (code_group[code] == UINT32_MAX) {
+          std::string_view s = c.dict->values[code];
+          auto it = strings_.find(std::string(s));
+          if (it == strings_.end()) {
+            it = strings_.emplace(std::string(s), new_group(cols, r)).first;
+          }
+          code_group[code] = it->second;
+        }
+        out[r] = code_group[code];
+      }
+      return;
+    }
+    if (types_.size() == 1 && types_[0] != Type::kReal && types_[0] != Type::kDynamic) {
+      const Column& c = cols[0];
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (c.is_null(r)) {
+          if (null_group_ == UINT32_MAX) null_group_ = new_group(cols, r);
+          out[r] = null_group_;
+          continue;
+        }
+        auto [it, inserted] = ints_.try_emplace(c.ints[r], 0);
+        if (inserted) it->second = new_group(cols, r);
+        out[r] = it->second;
+      }
+      return;
+    }
+    std::string key;
+    for (std::size_t r = 0; r < rows; ++r) {
+      key.clear();
+      for (const auto& c : cols) {
+        if (c.type == Type::kString) {
+          std::string_view s = c.str(r);
+          std::uint32_t len = static_cast<std::uint32_t>(s.size());
+          key.append(reinterpret_cast<const char*>(&len), 4);
+          key.append(s);
+        } else if (c.is_null(r)) {
+          key.push_back('\0');
+        } else if (c.type == Type::kReal) {
+          key.push_back('\1');
+          double v = c.reals[r] == 0 ? 0.0 : c.reals[r];
+          key.append(reinterpret_cast<const char*>(&v), 8);
+        } else {
+          key.push_back('\1');
+          key.append(reinterpret_cast<const char*>(&c.ints[r]), 8);
+        }
+      }
+      auto it = general_.find(key);
+      if (it == general_.end()) it = general_.emplace(key, new_group(cols, r)).first;
+      out[r] = it->second;
+    }
+  }
+
+  std::size_t memory_bytes() const { return count_ * (48 + 16 * types_.size()); }
+
+ private:
+  std::uint32_t new_group(const std::vector<Column>& cols, std::size_t r) {
+    for (std::size_t k = 0; k < cols.size(); ++k)
+      keys_.columns[k].push_from(cols[k], r);
+    keys_.rows = ++count_;
+    return static_cast<std::uint32_t>(count_ - 1);
+  }
+  std::vector<Type> types_;
+  Batch keys_;
+  std::size_t count_ = 0;
+  std::unordered_map<std::string, std::uint32_t> strings_;
+  std::unordered_map<std::int64_t, std::uint32_t> ints_;
+  std::unordered_map<std::string, std::uint32_t> general_;
+  std::uint32_t null_group_ = UINT32_MAX;
+};
+
+std::vector<Column> eval_all(const std::vector<BExprPtr>& exprs, const Batch& b,
+                             const EvalContext& ctx) {
+  std::vector<Column> out;
+  out.reserve(exprs.size());
+  for (const auto& e : exprs)
+    out.push_back(evaluate(*e, b, ctx));
+  return out;
+}
+
+// ---- ordering ----
+int compare_cells(const Column& c, std::size_t a, std::size_t b, bool nulls_first) {
+  auto is_nullish = [&](std::size_t r) {
+    return c.is_null(r) || (c.type == Type::kReal && std::isnan(c.reals[r]));
+  };
+  bool na = is_nullish(a), nb = is_nullish(b);
+  if (na || nb) {
+    if (na && nb) {
+      // null before NaN when ascending with nulls first
+      bool xa = c.is_null(a), xb = c.is_null(b);
+      if (xa == xb) return 0;
+      return xa ? (nulls_first ? -1 : 1) : (nulls_first ? 1 : -1);
+    }
+    return na ? (nulls_first ? -1 : 1) : (nulls_first ? 1 : -1);
+  }
+  switch (c.type) {
+    case Type::kString: {
+      std::string_view x = c.str(a), y = c.str(b);
+      return x == y ? 0 : (x < y ? -1 : 1);
+    }
+    case Type::kReal:
+      return c.reals[a] == c.reals[b] ? 0 : (c.reals[a] < c.reals[b] ? -1 : 1);
+    case Type::kDynamic: {
+      std::string x = dyn_to_json(c.dyns[a]), y = dyn_to_json(c.dyns[b]);
+      return x == y ? 0 : (x < y ? -1 : 1);
+    }
+    default:
+      return c.ints[a] == c.ints[b] ? 0 : (c.ints[a] < c.ints[b] ? -1 : 1);
+  }
+}
+
+std::vector<std::uint32_t> sorted_order(const Batch& b, const std::vector<SortSpec>& keys,
+                                        const EvalContext& ctx, std::int64_t limit) {
+  std::vector<Column> cols;
+  for (const auto& k : keys)
+    cols.push_back(evaluate(*k.expr, b, ctx));
+  std::vector<std::uint32_t> order(b.rows);
+  std::iota(order.begin(), order.end(), 0);
+  auto less = [&](std::uint32_t x, std::uint32_t y) {
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      // Nulls placement is independent of the direction.
+      const Column& c = cols[k];
+      bool nx = c.is_null(x) || (c.type == Type::kReal && std::isnan(c.reals[x]));
+      bool ny = c.is_null(y) || (c.type == Type::kReal && std::isnan(c.reals[y]));
+      int r;
+      if (nx || ny) {
+        r = compare_cells(c, x, y, keys[k].nulls_first);
+      } else {
+        r = compare_cells(c, x, y, true);
+        if (keys[k].descending) r = -r;
+      }
+      if (r != 0) return r < 0;
+    }
+    return x < y;  // stable: first encountered wins ties
+  };
+  if (limit >= 0 && static_cast<std::size_t>(limit) < order.size()) {
+    std::partial_sort(order.begin(), order.begin() + limit, order.end(), less);
+    order.resize(static_cast<std::size_t>(limit));
+  } else {
+    std::sort(order.begin(), order.end(), less);
+  }
+  return order;
+}
+
+class Runner {
+ public:
+  explicit Runner(ExecContext& ctx) : ctx_(ctx) {}
+
+  void run(const PlanNode& n, const BatchSink& sink) {
+    switch (n.kind) {
+      case PlanKind::kScan:
+        return scan(n, sink);
+      case PlanKind::kValues: {
+        Batch copy = *n.values;
+        sink(std::move(copy));
+        return;
+      }
+      case PlanKind::kFilter:
+        return run(*n.children[0], [&](Batch&& b) {
+          ctx_.check();
+          auto rows = select_true(*n.predicate, b, ctx_.eval);
+          if (rows.empty()) return;
+          if (rows.size() == b.rows) {
+            sink(std::move(b));
+          } else {
+            sink(gather_batch(b, rows));
+          }
+        });
+      case PlanKind::kProject:
+        return run(*n.children[0], [&](Batch&& b) {
+          Batch out;
+          out.rows = b.rows;
+          out.columns = eval_all(n.exprs, b, ctx_.eval);
+          sink(std::move(out));
+        });
+      case PlanKind::kTake:
+        return take(n, sink);
+      case PlanKind::kCount: {
+        std::int64_t count = 0;
+        run(*n.children[0], [&](Batch&& b) { count += static_cast<std::int64_t>(b.rows); });
+        Batch out = empty_batch(n.schema);
+        out.columns[0].push_int(count);
+        out.rows = 1;
+        sink(std::move(out));
+        return;
+      }
+      case PlanKind::kAggregate:
+        return sink(aggregate(n));
+      case PlanKind::kSort:
+      case PlanKind::kTop:
+        return sink(sort(n));
+      case PlanKind::kJoin:
+        return sink(join(n));
+      case PlanKind::kUnion:
+        return union_all(n, sink);
+      case PlanKind::kMvExpand:
+        return run(*n.children[0], [&](Batch&& b) { sink(mv_expand(n, b)); });
+      case PlanKind::kMakeSeries:
+        return sink(make_series(n));
+      case PlanKind::kTopNested:
+        return sink(top_nested(n));
+      case PlanKind::kGetSchema: {
+        Batch out = empty_batch(n.schema);
+        const Schema& s = n.children[0]->schema;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+          out.columns[0].push_string(s[i].name);
+          out.columns[1].push_int(static_cast<std::int64_t>(i));
+          out.columns[2].push_string(dotnet_type_name(s[i].type));
+          out.columns[3].push_string(type_name(s[i].type));
+        }
+        out.rows = s.size();
+        sink(std::move(out));
+        return;
+      }
+      case PlanKind::kMvApply:
+        return sink(mv_apply(n));
+    }
+  }
+
+  Batch collect(const PlanNode& n, const char* where = "an intermediate result") {
+    Batch all = empty_batch(n.schema);
+    run(n, [&](Batch&& b) {
+      if (all.rows == 0 && b.columns.size() == all.columns.size()) {
+        all = std::move(b);
+      } else {
+        append_batch(all, b);
+      }
+      ctx_.check_memory(all.memory_bytes(), where);
+      ctx_.check();
+    });
+    all.columns.resize(n.schema.size());
+    return all;
+  }
+
+ private:
+  void scan(const PlanNode& n, const BatchSink& sink) {
+    store::ScanOptions options;
+    options.from = n.time_from == INT64_MIN ? kMinTicks : n.time_from;
+    options.to = n.time_to == INT64_MAX ? kMaxTicks : n.time_to;
+    options.projection = ctx_.reader->required_columns(*n.table, n.projection);
+    options.row_groups_total = &n.stats->row_groups;
+    options.row_groups_pruned = &n.stats->row_groups_pruned;
+    ctx_.reader->scan(*n.table, options, [&](store::RowBatch& rb) {
+      ctx_.check();
+      Batch b = convert_batch(rb, options.projection);
+      n.stats->rows_read += b.rows;
+      sink(std::move(b));
+    });
+  }
+
+  void take(const PlanNode& n, const BatchSink& sink) {
+    std::int64_t remaining = n.limit;
+    if (remaining <= 0) return;
+    try {
+      run(*n.children[0], [&](Batch&& b) {
+        if (remaining <= 0) throw StopProduction{&n};
+        if (static_cast<std::int64_t>(b.rows) <= remaining) {
+          remaining -= static_cast<std::int64_t>(b.rows);
+          sink(std::move(b));
+        } else {
+          std::vector<std::uint32_t> rows(static_cast<std::size_t>(remaining));
+          std::iota(rows.begin(), rows.end(), 0);
+          remaining = 0;
+          sink(gather_batch(b, rows));
+        }
+        if (remaining <= 0) throw StopProduction{&n};
+      });
+    } catch (const StopProduction& stop) {
+      if (stop.by != &n) throw;
+    }
+  }
+
+  Batch aggregate(const PlanNode& n) {
+    std::vector<Type> key_types;
+    for (const auto& k : n.keys)
+      key_types.push_back(k->type);
+    Grouper grouper(key_types);
+    std::vector<std::unique_ptr<Accumulator>> accs;
+    for (const auto& a : n.aggs)
+      accs.push_back(make_accumulator(a));
+    std::vector<std::uint32_t> groups;
+    run(*n.children[0], [&](Batch&& b) {
+      ctx_.check();
+      std::vector<Column> keys = eval_all(n.keys, b, ctx_.eval);
+      grouper.assign(keys, b.rows, groups);
+      std::size_t bytes = grouper.memory_bytes();
+      for (std::size_t i = 0; i < accs.size(); ++i) {
+        std::vector<Column> args = eval_all(n.aggs[i].args, b, ctx_.eval);
+        accs[i]->update(args, groups, b.rows);
+        bytes += accs[i]->memory_bytes();
+      }
+      ctx_.check_memory(bytes, "summarize");
+    });
+    if (n.keys.empty() && grouper.groups() == 0 && !n.aggs.empty()) {
+      std::vector<Column> none;
+      grouper.assign(none, 0, groups);  // one group of defaults for empty input
+    }
+    Batch out;
+    out.rows = grouper.groups();
+    out.columns = std::move(grouper.keys().columns);
+    std::size_t column = out.columns.size();
+    for (std::size_t i = 0; i < accs.size(); ++i) {
+      std::vector<Column> outputs;
+      for (Type t : n.aggs[i].output_types)
+        outputs.emplace_back(t);
+      accs[i]->finish(out.rows, outputs);
+      for (auto& c : outputs) {
+        c.type = n.schema[column++].type;
+        out.columns.push_back(std::move(c));
+      }
+    }
+    return out;
+  }
+
+  Batch sort(const PlanNode& n) {
+    std::int64_t limit = n.kind == PlanKind::kTop ? n.limit : -1;
+    Batch buffer = empty_batch(n.schema);
+    std::size_t compact_at =
+        limit >= 0 ? std::max<std::size_t>(65536, static_cast<std::size_t>(limit) * 2) : SIZE_MAX;
+    run(*n.children[0], [&](Batch&& b) {
+      if (buffer.rows == 0) {
+        buffer = std::move(b);
+      } else {
+        append_batch(buffer, b);
+      }
+      if (buffer.rows > compact_at) {
+        buffer = gather_batch(buffer, sorted_order(buffer, n.sort, ctx_.eval, limit));
+      }
+      ctx_.check_memory(buffer.memory_bytes(), n.kind == PlanKind::kTop ? "top" : "sort");
+      ctx_.check();
+    });
+    return gather_batch(buffer, sorted_order(buffer, n.sort, ctx_.eval, limit));
+  }
+
+  static std::string join_key(const Batch& b, const std::vector<int>& cols, std::size_t r,
+                              bool& has_null) {
+    std::string key;
+    has_null = false;
+    for (int ci : cols) {
+      const Column& c = b.columns[static_cast<std::size_t>(ci)];
+      if (c.type == Type::kString) {
+        std::string_view s = c.str(r);
+        std::uint32_t len = static_cast<std::uint32_t>(s.size());
+        key.append(reinterpret_cast<const char*>(&len), 4);
+        key.append(s);
+      } else if (c.is_null(r)) {
+        has_null = true;
+      } else if (c.type == Type::kReal) {
+        key.append(reinterpret_cast<const char*>(&c.reals[r]), 8);
+      } else {
+        key.append(reinterpret_cast<const char*>(&c.ints[r]), 8);
+      }
+    }
+    return key;
+  }
+
+  Batch join(const PlanNode& n) {
+    Batch left = collect(*n.children[0], "join (left side)");
+    Batch right = collect(*n.children[1], "join (right side)");
+    std::vector<int> lk, rk;
+    for (auto [l, r] : n.join_keys) {
+      lk.push_back(l);
+      rk.push_back(r);
+    }
+    std::unordered_map<std::string, std::vector<std::uint32_t>> index;
+    for (std::size_t r = 0; r < right.rows; ++r) {
+      bool null = false;
+      std::string k = join_key(right, rk, r, null);
+      if (!null) index[k].push_back(static_cast<std::uint32_t>(r));
+    }
+    const std::string& kind = n.join_kind;
+    Batch out = empty_batch(n.schema);
+    bool left_cols = kind != "rightsemi" && kind != "rightanti";
+    std::size_t right_base = left_cols ? left.columns.size() : 0;
+    std::vector<std::uint8_t> right_matched(right.rows, 0);
+    auto emit = [&](std::int64_t l, std::int64_t r) {
+      if (left_cols) {
+        for (std::size_t c = 0; c < left.columns.size(); ++c) {
+          if (l >= 0) {
+            out.columns[c].push_from(left.columns[c], static_cast<std::size_t>(l));
+          } else {
+            out.columns[c].push_null();
+          }
+        }
+      }
+      for (std::size_t k = 0; k < n.right_output.size(); ++k) {
+        Column& dst = out.columns[right_base + k];
+        if (r >= 0) {
+          dst.push_from(right.columns[static_cast<std::size_t>(n.right_output[k])],
+                        static_cast<std::size_t>(r));
+        } else {
+          dst.push_null();
+        }
+      }
+      ++out.rows;
+      if ((out.rows & 4095) == 0) {
+        ctx_.check_memory(out.memory_bytes(), "join");
+        ctx_.check();
+      }
+    };
+    std::unordered_map<std::string, bool> seen_left;  // innerunique: first left row per key
+    for (std::size_t l = 0; l < left.rows; ++l) {
+      bool null = false;
+      std::string k = join_key(left, lk, l, null);
+      const std::vector<std::uint32_t>* matches = nullptr;
+      if (!null) {
+        auto it = index.find(k);
+        if (it != index.end()) matches = &it->second;
+      }
+      if (kind == "innerunique") {
+        if (null || !seen_left.emplace(k, true).second) continue;
+      }
+      if (kind == "leftsemi" || kind == "leftanti") {
+        if ((matches != nullptr) == (kind == "leftsemi")) emit(static_cast<std::int64_t>(l), -1);
+        continue;
+      }
+      if (matches != nullptr) {
+        for (std::uint32_t r : *matches) {
+          right_matched[r] = 1;
+          if (kind != "rightsemi" && kind != "rightanti") {
+            emit(static_cast<std::int64_t>(l), r);
+          }
+        }
+      } else if (kind == "leftouter" || kind == "fullouter") {
+        emit(static_cast<std::int64_t>(l), -1);
+      }
+    }
+    if (kind == "rightouter" || kind == "fullouter" || kind == "rightsemi" || kind == "rightanti") {
+      for (std::size_t r = 0; r < right.rows; ++r) {
+        bool matched = right_matched[r] != 0;
+        if (kind == "rightsemi" ? matched : !matched) emit(-1, static_cast<std::int64_t>(r));
+      }
+    }
+    return out;
+  }
+
+  void union_all(const PlanNode& n, const BatchSink& sink) {
+    for (std::size_t i = 0; i < n.children.size(); ++i) {
+      const auto& map = n.union_map[i];
+      run(*n.children[i], [&](Batch&& b) {
+        Batch out;
+        out.rows = b.rows;
+        out.columns.resize(n.schema.size());
+        std::vector<bool> filled(n.schema.size(), false);
+        for (std::size_t c = 0; c < map.size(); ++c) {
+          if (map[c] < 0) continue;
+          out.columns[static_cast<std::size_t>(map[c])] = std::move(b.columns[c]);
+          filled[static_cast<std::size_t>(map[c])] = true;
+        }
+        for (std::size_t c = 0; c < n.schema.size(); ++c) {
+          if (filled[c]) continue;
+          if (static_cast<int>(c) == n.with_source_column) {
+            out.columns[c] = constant_column(Value::string(n.union_names[i]), b.rows);
+          } else {
+            out.columns[c] = constant_column(Value::null_of(n.schema[c].type), b.rows);
+          }
+        }
+        sink(std::move(out));
+      });
+    }
+  }
+
+  static std::vector<Dyn> expand_items(const Dyn& d, bool bag_as_array, bool& is_null_item) {
+    is_null_item = false;
+    if (d == nullptr) {
+      is_null_item = true;
+      return {nullptr};
+    }
+    if (d->kind == DynKind::kArray) return d->items;
+    if (d->kind == DynKind::kBag) {
+      std::vector<Dyn> out;
+      for (const auto& [k, v] : d->bag) {
+        if (bag_as_array) {
+          out.push_back(dyn_array({dyn_string(k), v}));
+        } else {
+          out.push_back(dyn_bag({{k, v}}));
+        }
+      }
+      return out;
+    }
+    return {d};
+  }
+
+  Batch mv_expand(const PlanNode& n, const Batch& b) {
+    std::vector<Column> values = eval_all(n.expand_exprs, b, ctx_.eval);
+    Batch out = empty_batch(n.schema);
+    std::size_t base = b.columns.size();
+    for (std::size_t r = 0; r < b.rows; ++r) {
+      std::vector<std::vector<Dyn>> lists;
+      std::size_t rows = 0;
+      for (auto& v : values) {
+        bool is_null = false;
+        lists.push_back(
+            expand_items(v.is_null(r) ? nullptr : v.dyns[r], n.expand_bag_as_array, is_null));
+        rows = std::max(rows, lists.back().size());
+      }
+      rows = std::min<std::size_t>(rows, static_cast<std::size_t>(n.expand_limit));
+      for (std::size_t k = 0; k < rows; ++k) {
+        std::size_t appended = 0;
+        for (std::size_t c = 0; c < out.columns.size(); ++c) {
+          int which = -1;
+          for (std::size_t e = 0; e < n.expand_targets.size(); ++e) {
+            if (n.expand_targets[e] == static_cast<int>(c)) which = static_cast<int>(e);
+          }
+          if (which >= 0) {
+            const auto& list = lists[static_cast<std::size_t>(which)];
+            Dyn item = k < list.size() ? list[k] : nullptr;
+            Type t = n.schema[c].type;
+            if (t == Type::kDynamic) {
+              out.columns[c].push_dyn(item);
+            } else {
+              out.columns[c].push_value(dyn_to_value(item, t));
+            }
+          } else if (c < base) {
+            out.columns[c].push_from(b.columns[c], r);
+          } else if (n.expand_item_index && c + 1 == out.columns.size()) {
+            out.columns[c].push_int(static_cast<std::int64_t>(k));
+          } else {
+            ++appended;
+          }
+        }
+        ++out.rows;
+      }
+      if ((r & 1023) == 0) ctx_.check_memory(out.memory_bytes(), "mv-expand");
+    }
+    return out;
+  }
+
+  static double axis_value(const Column& c, std::size_t r) {
+    return c.type == Type::kReal ? c.reals[r] : static_cast<double>(c.ints[r]);
+  }
+  static double value_number(const Value& v) {
+    return v.type == Type::kReal ? v.r : static_cast<double>(v.i);
+  }
+
+  Batch make_series(const PlanNode& n) {
+    Batch input = collect(*n.children[0], "make-series");
+    std::vector<Column> keys = eval_all(n.keys, input, ctx_.eval);
+    Column axis = evaluate(*n.axis, input, ctx_.eval);
+    bool integral_axis = axis.type != Type::kReal;
+    double step = value_number(n.series_step);
+    if (step <= 0) throw QueryError(ErrorKind::kSemantic, "make-series step must be positive");
+    double from = 0, to = 0;
+    bool have_from = !n.series_from.null, have_to = !n.series_to.null;
+    if (have_from) from = value_number(n.series_from);
+    if (have_to) to = value_number(n.series_to);
+    if (!have_from || !have_to) {
+      double lo = INFINITY, hi = -INFINITY;
+      for (std::size_t r = 0; r < input.rows; ++r) {
+        if (axis.is_null(r)) continue;
+        lo = std::min(lo, axis_value(axis, r));
+        hi = std::max(hi, axis_value(axis, r));
+      }
+      if (!have_from && lo != INFINITY) {
+        double origin = axis.type == Type::kDateTime ? static_cast<double>(kTicksFrom0001) : 0;
+        from = std::floor((lo + origin) / step) * step - origin;
+      }
+      if (!have_to && hi != -INFINITY) to = hi + step;
+      if (lo == INFINITY) to = from;
+    }
+    std::size_t bins = to > from ? static_cast<std::size_t>(std::ceil((to - from) / step)) : 0;
+    if (bins > (1u << 20))
+      throw QueryError(ErrorKind::kRuntime,
+                       "make-series would produce more than 2^20 points per series");
+    std::vector<Type> key_types;
+    for (const auto& k : n.keys)
+      key_types.push_back(k->type);
+    Grouper grouper(key_types);
+    std::vector<std::uint32_t> groups;
+    grouper.assign(keys, input.rows, groups);
+    // Each (group, bin) is an accumulator slot; rows outside the axis are dropped.
+    std::vector<std::uint32_t> slots;
+    std::vector<std::uint32_t> keep;
+    for (std::size_t r = 0; r < input.rows; ++r) {
+      if (axis.is_null(r)) continue;
+      double x = axis_value(axis, r);
+      double bin = std::floor((x - from) / step);
+      if (bin < 0 || bin >= static_cast<double>(bins)) continue;
+      keep.push_back(static_cast<std::uint32_t>(r));
+      slots.push_back(static_cast<std::uint32_t>(groups[r] * bins + static_cast<std::size_t>(bin)));
+    }
+    Batch kept = gather_batch(input, keep);
+    std::size_t total = grouper.groups() * bins;
+    ctx_.check_memory(total * 16 * (n.aggs.size() + 1), "make-series");
+    std::vector<std::int64_t> seen(total, 0);
+    for (auto s : slots)
+      ++seen[s];
+    Batch out = empty_batch(n.schema);
+    std::size_t groups_out = grouper.groups();
+    if (groups_out == 0 && n.series_nonempty && n.keys.empty()) groups_out = 1;
+    for (std::size_t k = 0; k < n.keys.size(); ++k) {
+      out.columns[k] = std::move(grouper.keys().columns[k]);
+    }
+    std::vector<std::vector<Dyn>> arrays(groups_out * n.aggs.size());
+    for (std::size_t a = 0; a < n.aggs.size(); ++a) {
+      auto acc = make_accumulator(n.aggs[a]);
+      std::vector<Column> args = eval_all(n.aggs[a].args, kept, ctx_.eval);
+      if (!slots.empty()) acc->update(args, slots, slots.size());
+      std::vector<Column> results;
+      results.emplace_back(n.aggs[a].output_types[0]);
+      acc->finish(total, results);
+      for (std::size_t g = 0; g < groups_out; ++g) {
+        auto& arr = arrays[g * n.aggs.size() + a];
+        arr.reserve(bins);
+        for (std::size_t bi = 0; bi < bins; ++bi) {
+          std::size_t slot = g * bins + bi;
+          if (slot >= total || seen[slot] == 0) {
+            arr.push_back(value_to_dyn(n.series_defaults[a]));
+          } else {
+            arr.push_back(value_to_dyn(results[0].value_at(slot)));
+          }
+        }
+      }
+    }
+    std::vector<Dyn> axis_items;
+    for (std::size_t bi = 0; bi < bins; ++bi) {
+      double v = from + static_cast<double>(bi) * step;
+      if (axis.type == Type::kDateTime) {
+        axis_items.push_back(dyn_datetime(static_cast<std::int64_t>(v)));
+      } else if (axis.type == Type::kTimeSpan) {
+        axis_items.push_back(dyn_timespan(static_cast<std::int64_t>(v)));
+      } else if (integral_axis) {
+        axis_items.push_back(dyn_long(static_cast<std::int64_t>(v)));
+      } else {
+        axis_items.push_back(dyn_real(v));
+      }
+    }
+    Dyn axis_array = dyn_array(axis_items);
+    for (std::size_t g = 0; g < groups_out; ++g) {
+      for (std::size_t a = 0; a < n.aggs.size(); ++a) {
+        out.columns[n.keys.size() + a].push_dyn(dyn_array(arrays[g * n.aggs.size() + a]));
+      }
+      out.columns.back().push_dyn(axis_array);
+    }
+    out.rows = groups_out;
+    return out;
+  }
+
+  Batch top_nested(const PlanNode& n) {
+    Batch input = collect(*n.children[0], "top-nested");
+    std::vector<Column> of_cols;
+    std::vector<std::vector<Column>> agg_args;
+    for (const auto& level : n.nested) {
+      of_cols.push_back(evaluate(*level.of, input, ctx_.eval));
+      agg_args.push_back(eval_all(level.agg.args, input, ctx_.eval));
+    }
+    Batch out = empty_batch(n.schema);
+    std::vector<std::uint32_t> all(input.rows);
+    std::iota(all.begin(), all.end(), 0);
+    std::vector<std::pair<Value, Value>> prefix;
+    nested_level(n, 0, all, of_cols, agg_args, prefix, out);
+    return out;
+  }
+
+  void nested_level(const PlanNode& n, std::size_t level, const std::vector<std::uint32_t>& rows,
+                    const std::vector<Column>& of_cols,
+                    const std::vector<std::vector<Column>>& agg_args,
+                    std::vector<std::pair<Value, Value>>& prefix, Batch& out) {
+    if (level == n.nested.size()) {
+      for (std::size_t k = 0; k < prefix.size(); ++k) {
+        out.columns[2 * k].push_value(prefix[k].first);
+        out.columns[2 * k + 1].push_value(prefix[k].second);
+      }
+      ++out.rows;
+      return;
+    }
+    const auto& spec = n.nested[level];
+    // Group the rows by the level's value.
+    std::vector<Column> key_col;
+    key_col.push_back(of_cols[level].gather(rows));
+    Grouper grouper({of_cols[level].type});
+    std::vector<std::uint32_t> groups;
+    grouper.assign(key_col, rows.size(), groups);
+    auto acc = make_accumulator(spec.agg);
+    std::vector<Column> args;
+    for (const auto& a : agg_args[level])
+      args.push_back(a.gather(rows));
+    acc->update(args, groups, rows.size());
+    std::vector<Column> result;
+    result.emplace_back(spec.agg.output_types[0]);
+    acc->finish(grouper.groups(), result);
+    std::vector<std::uint32_t> order(grouper.groups());
+    std::iota(order.begin(), order.end(), 0);
+    Batch sortable;
+    sortable.rows = order.size();
+    sortable.columns.push_back(result[0]);
+    SortSpec s;
+    s.expr = make_column_ref(0, result[0].type);
+    s.descending = spec.descending;
+    s.nulls_first = !spec.descending;
+    order = sorted_order(sortable, {s}, ctx_.eval, spec.count);
+    std::vector<std::uint8_t> kept(grouper.groups(), 0);
+    for (auto g : order)
+      kept[g] = 1;
+    for (auto g : order) {
+      std::vector<std::uint32_t> sub;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (groups[i] == g) sub.push_back(rows[i]);
+      }
+      prefix.emplace_back(grouper.keys().columns[0].value_at(g), result[0].value_at(g));
+      nested_level(n, level + 1, sub, of_cols, agg_args, prefix, out);
+      prefix.pop_back();
+    }
+    if (spec.others) {
+      std::vector<std::uint32_t> rest;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (!kept[groups[i]]) rest.push_back(rows[i]);
+      }
+      auto other_acc = make_accumulator(spec.agg);
+      std::vector<Column> rest_args;
+      for (const auto& a : agg_args[level])
+        rest_args.push_back(a.gather(rest));
+      std::vector<std::uint32_t> zero(rest.size(), 0);
+      other_acc->update(rest_args, zero, rest.size());
+      std::vector<Column> r;
+      r.emplace_back(spec.agg.output_types[0]);
+      other_acc->finish(1, r);
+      Value others = *spec.others;
+      if (others.type != n.schema[2 * level].type && !others.null) {
+        others = others.type == Type::kString ? others : Value::null_of(n.schema[2 * level].type);
+      }
+      for (std::size_t k = 0; k < prefix.size(); ++k) {
+        out.columns[2 * k].push_value(prefix[k].first);
+        out.columns[2 * k + 1].push_value(prefix[k].second);
+      }
+      out.columns[2 * level].push_value(others);
+      out.columns[2 * level + 1].push_value(r[0].value_at(0));
+      for (std::size_t c = 2 * level + 2; c < out.columns.size(); ++c)
+        out.columns[c].push_null();
+      ++out.rows;
+    }
+  }
+
+  Batch mv_apply(const PlanNode& n) {
+    Batch input = collect(*n.children[0], "mv-apply");
+    Batch out = empty_batch(n.schema);
+    for (std::size_t r = 0; r < input.rows; ++r) {
+      ctx_.check();
+      *n.apply_input = gather_batch(input, {static_cast<std::uint32_t>(r)});
+      Batch sub = collect(*n.subplan, "mv-apply");
+      for (std::size_t s = 0; s < sub.rows; ++s) {
+        std::size_t c = 0;
+        for (int k : n.apply_keep)
+          out.columns[c++].push_from(input.columns[static_cast<std::size_t>(k)], r);
+        for (auto& col : sub.columns)
+          out.columns[c++].push_from(col, s);
+        ++out.rows;
+      }
+    }
+    return out;
+  }
+
+  ExecContext& ctx_;
+};
+
+}  // namespace
+
+void run_plan(const PlanNode& node, ExecContext& ctx, const BatchSink& sink) {
+  Runner(ctx).run(node, sink);
+}
+
+Batch collect(const PlanNode& node, ExecContext& ctx) {
+  return Runner(ctx).collect(node, "the result");
+}
+
+}  // namespace flowlens::query

@@ -1,0 +1,198 @@
+#include "query/optimizer.h"
+
+#include <algorithm>
+
+namespace flowlens::query {
+namespace {
+
+// Conjuncts of a predicate (a and b and c).
+void conjuncts(const BExprPtr& e, std::vector<BExprPtr>& out) {
+  if (e->kind == BKind::kAnd) {
+    conjuncts(e->args[0], out);
+    conjuncts(e->args[1], out);
+  } else {
+    out.push_back(e);
+  }
+}
+
+// Narrows [from, to) with `column op constant` conjuncts on the time column.
+void time_bounds(const BExprPtr& predicate, int time_column, std::int64_t& from, std::int64_t& to) {
+  std::vector<BExprPtr> parts;
+  conjuncts(predicate, parts);
+  for (const auto& p : parts) {
+    if (p->kind != BKind::kCompare) continue;
+    const BExpr* col = p->args[0].get();
+    const BExpr* lit = p->args[1].get();
+    std::string op = p->op;
+    if (col->kind == BKind::kConst && lit->kind == BKind::kColumn) {
+      std::swap(col, lit);
+      if (op == "<")
+        op = ">";
+      else if (op == "<=")
+        op = ">=";
+      else if (op == ">")
+        op = "<";
+      else if (op == ">=")
+        op = "<=";
+    }
+    if (col->kind != BKind::kColumn || col->column != time_column || lit->kind != BKind::kConst ||
+        lit->constant.null || lit->constant.type != Type::kDateTime) {
+      continue;
+    }
+    std::int64_t v = lit->constant.i;
+    if (op == ">=") from = std::max(from, v);
+    if (op == ">") from = std::max(from, v + 1);
+    if (op == "<") to = std::min(to, v);
+    if (op == "<=") to = std::min(to, v + 1);
+    if (op == "==") {
+      from = std::max(from, v);
+      to = std::min(to, v + 1);
+    }
+  }
+}
+
+// Rewrites column references through a projection of plain references; false when the
+// predicate reads a computed column.
+bool remap_columns(const BExprPtr& e, const std::vector<BExprPtr>& exprs, BExprPtr& out) {
+  if (e->kind == BKind::kColumn) {
+    const BExprPtr& source = exprs[static_cast<std::size_t>(e->column)];
+    if (source->kind != BKind::kColumn) return false;
+    out = source;
+    return true;
+  }
+  auto copy = std::make_shared<BExpr>(*e);
+  for (auto& a : copy->args) {
+    BExprPtr mapped;
+    if (!remap_columns(a, exprs, mapped)) return false;
+    a = mapped;
+  }
+  out = copy;
+  return true;
+}
+
+PlanPtr rewrite(PlanPtr n) {
+  for (auto& c : n->children)
+    c = rewrite(c);
+  // sort | take N  ->  top N
+  if (n->kind == PlanKind::kTake && n->children[0]->kind == PlanKind::kSort) {
+    auto top = std::make_shared<PlanNode>(*n->children[0]);
+    top->kind = PlanKind::kTop;
+    top->limit = n->limit;
+    top->label = "top (sort | take)";
+    return top;
+  }
+  if (n->kind == PlanKind::kFilter) {
+    PlanPtr child = n->children[0];
+    // where over a pass-through projection: filter first.
+    if (child->kind == PlanKind::kProject) {
+      BExprPtr mapped;
+      if (remap_columns(n->predicate, child->exprs, mapped)) {
+        auto filter = std::make_shared<PlanNode>(*n);
+        filter->predicate = mapped;
+        filter->children = {child->children[0]};
+        filter->schema = child->children[0]->schema;
+        auto project = std::make_shared<PlanNode>(*child);
+        project->children = {rewrite(filter)};
+        return project;
+      }
+    }
+    // where | where: one filter with both predicates.
+    if (child->kind == PlanKind::kFilter) {
+      auto merged = std::make_shared<PlanNode>(*child);
+      auto both = std::make_shared<BExpr>();
+      both->kind = BKind::kAnd;
+      both->type = Type::kBool;
+      both->args = {child->predicate, n->predicate};
+      merged->predicate = both;
+      return rewrite(merged);
+    }
+    // where over a scan: the time predicates become the scan's range (on a private copy of
+    // the scan node: a let-bound table may be read by other branches).
+    if (child->kind == PlanKind::kScan) {
+      auto scan = std::make_shared<PlanNode>(*child);
+      scan->stats = std::make_shared<ScanStats>();
+      time_bounds(n->predicate, scan->table->time_index(), scan->time_from, scan->time_to);
+      auto filter = std::make_shared<PlanNode>(*n);
+      filter->children = {scan};
+      return filter;
+    }
+  }
+  return n;
+}
+
+// Marks the input columns each node needs, top-down, and sets scan projections.
+void prune(const PlanPtr& n, std::vector<bool> needed) {
+  if (needed.size() < n->schema.size()) needed.resize(n->schema.size(), false);
+  switch (n->kind) {
+    case PlanKind::kScan: {
+      needed.resize(n->schema.size(), false);
+      if (n->projection_set) {
+        if (n->projection.empty()) return;  // already reads everything
+        for (std::size_t i = 0; i < needed.size(); ++i)
+          needed[i] = needed[i] || n->projection[i];
+      }
+      n->projection_set = true;
+      bool all = std::all_of(needed.begin(), needed.end(), [](bool b) { return b; });
+      if (all) {
+        n->projection.clear();
+      } else {
+        n->projection = needed;
+      }
+      return;
+    }
+    case PlanKind::kFilter: {
+      std::vector<bool> in = needed;
+      collect_columns(*n->predicate, in);
+      prune(n->children[0], in);
+      return;
+    }
+    case PlanKind::kProject: {
+      std::vector<bool> in;
+      for (std::size_t i = 0; i < n->exprs.size(); ++i) {
+        if (i < needed.size() && needed[i]) collect_columns(*n->exprs[i], in);
+      }
+      prune(n->children[0], in);
+      return;
+    }
+    case PlanKind::kAggregate: {
+      std::vector<bool> in;
+      for (const auto& k : n->keys)
+        collect_columns(*k, in);
+      for (const auto& a : n->aggs) {
+        for (const auto& e : a.args)
+          collect_columns(*e, in);
+      }
+      prune(n->children[0], in);
+      return;
+    }
+    case PlanKind::kSort:
+    case PlanKind::kTop:
+    case PlanKind::kTake: {
+      std::vector<bool> in = needed;
+      for (const auto& s : n->sort)
+        collect_columns(*s.expr, in);
+      prune(n->children[0], in);
+      return;
+    }
+    case PlanKind::kCount:
+      prune(n->children[0], {});
+      return;
+    default: {
+      for (const auto& c : n->children) {
+        prune(c, std::vector<bool>(c->schema.size(), true));
+      }
+      if (n->subplan) prune(n->subplan, std::vector<bool>(n->subplan->schema.size(), true));
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+PlanPtr optimize(PlanPtr root) {
+  root = rewrite(std::move(root));
+  prune(root, std::vector<bool>(root->schema.size(), true));
+  return root;
+}
+
+}  // namespace flowlens::query

@@ -1,0 +1,70 @@
+#include "query/table_reader.h"
+
+#include "aggregate/topology_details.h"
+#include "enrich/enrichment_store.h"
+#include "enrich/topology_file.h"
+
+namespace flowlens::query {
+
+TableReader::TableReader(const store::DataDir& dir, const store::Snapshot& snapshot, Ticks now)
+    : dir_(dir), snapshot_(snapshot), now_(now) {}
+
+std::vector<bool> TableReader::required_columns(const store::TableDef& table,
+                                                std::vector<bool> projection) const {
+  if (projection.empty()) return projection;
+  bool resolves =
+      table.id == store::TableId::kNTANetAnalytics || table.id == store::TableId::kFlowTuples;
+  int flow_type = table.column_index("FlowType");
+  if (resolves && flow_type >= 0 && projection[static_cast<std::size_t>(flow_type)]) {
+    for (const char* name : {"SrcIp", "DestIp", "FlowDirection", "TargetResourceId"}) {
+      int c = table.column_index(name);
+      if (c >= 0) projection[static_cast<std::size_t>(c)] = true;
+    }
+  }
+  return projection;
+}
+
+void TableReader::scan(const store::TableDef& table, store::ScanOptions options,
+                       const std::function<void(store::RowBatch&)>& sink) const {
+  options.from = std::max(options.from, snapshot_.retention_cutoff(now_));
+  if (options.from >= options.to) return;
+  if (table.id == store::TableId::kNTATopologyDetails) {
+    for (const auto& [processed, path] : enrich::topology_snapshots(dir_.path())) {
+      if (processed < options.from || processed >= options.to) continue;
+      store::RowBatchBuilder rows(table);
+      aggregate::append_topology_details(enrich::load_topology_file(path), processed, rows);
+      if (rows.rows() > 0) sink(rows.batch());
+    }
+    return;
+  }
+  if (table.id == store::TableId::kNTAIpDetails) {
+    if (!enricher_loaded_) {
+      enrich::EnrichmentSources sources = enrich::stored_sources(dir_.path());
+      if (!sources.empty()) enricher_ = enrich::Enricher::load(sources);
+      enricher_loaded_ = true;
+    }
+    if (enricher_) {
+      const enrich::Enricher* enricher = enricher_.get();
+      options.ip_details = [enricher](const IpAddress& ip, std::string_view flow_type,
+                                      std::vector<store::IpDetailsInfo>& rows) {
+        enrich::PublicInfo info = enricher->public_info(ip);
+        if (flow_type == "MaliciousFlow" && info.threats != nullptr) {
+          for (const enrich::ThreatInfo& t : *info.threats) {
+            rows.push_back({info.details, t.type, t.description, t.domain, t.url, t.port});
+          }
+        } else {
+          rows.push_back({info.details, "", "", "", "", 0});
+        }
+      };
+    }
+  }
+  bool resolves =
+      table.id == store::TableId::kNTANetAnalytics || table.id == store::TableId::kFlowTuples;
+  if (resolves && !resolver_) resolver_.emplace(snapshot_.nic_addresses());
+  store::scan_table(snapshot_, table, options, [&](store::RowBatch& batch) {
+    if (resolves) resolver_->resolve_batch(batch);
+    sink(batch);
+  });
+}
+
+}  // namespace flowlens::query

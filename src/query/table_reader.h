@@ -1,0 +1,44 @@
+// TableReader: reads a stored table the way every reader must see it (export and the query
+// engine share it):
+//  - rows older than the retention cutoff are hidden (until maintenance deletes them);
+//  - FlowType "Private" in FlowTuples/NTANetAnalytics is resolved against the topology
+//    (IntraVNet, InterVNet, UnknownPrivate; aggregate/flow_type.h);
+//  - NTAIpDetails gets its enrichment columns from the stored enrichment inputs;
+//  - NTATopologyDetails is derived from the stored topology snapshots.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "aggregate/flow_type.h"
+#include "common/timestamp.h"
+#include "enrich/enricher.h"
+#include "store/data_dir.h"
+#include "store/snapshot.h"
+#include "store/table_scan.h"
+
+namespace flowlens::query {
+
+class TableReader {
+ public:
+  TableReader(const store::DataDir& dir, const store::Snapshot& snapshot, Ticks now);
+
+  // Widens a projection (empty: all columns) by the columns the read-time rules need.
+  std::vector<bool> required_columns(const store::TableDef& table,
+                                     std::vector<bool> projection) const;
+  // Calls `sink` with consecutive batches. Throws StoreError when a segment is damaged.
+  void scan(const store::TableDef& table, store::ScanOptions options,
+            const std::function<void(store::RowBatch&)>& sink) const;
+
+ private:
+  const store::DataDir& dir_;
+  const store::Snapshot& snapshot_;
+  Ticks now_;
+  mutable std::optional<aggregate::FlowTypeResolver> resolver_;
+  mutable std::shared_ptr<const enrich::Enricher> enricher_;
+  mutable bool enricher_loaded_ = false;
+};
+
+}  // namespace flowlens::query
