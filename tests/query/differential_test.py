@@ -59,8 +59,8 @@ TICKS_PER_SECOND = 10_000_000
 SPAN_UNITS = {"d": 86400 * TICKS_PER_SECOND, "h": 3600 * TICKS_PER_SECOND,
               "m": 60 * TICKS_PER_SECOND, "s": TICKS_PER_SECOND}
 
-# The stored tables' schemas (docs/tables.md, src/store/table_schema.cpp). Used when
-# `flowlens query 'T | getschema'` is not available.
+# The stored tables' schemas (docs/tables.md, src/store/table_schema.cpp): the types the CSV
+# exports are loaded with. `T | getschema` must agree (checked when the engine runs).
 FALLBACK_SCHEMA = {
     "FlowTuples": [
         ("FlowTime", "datetime"), ("RecordTime", "datetime"), ("SrcIp", "string"),
@@ -1043,23 +1043,32 @@ def prepare_data(flowlens, workdir, data_dir):
     return data_dir
 
 
-def read_schema(flowlens, data_dir, table, use_query):
-    """The table's columns: from `getschema` when flowlens has the query command."""
-    if use_query:
+def check_getschema(flowlens, data_dir):
+    """`T | getschema` must give the documented columns and types; returns the differences."""
+    problems = []
+    for table in TABLES:
         p = subprocess.run([flowlens, "query", "--data", data_dir, "--format", "json",
                             "%s | getschema" % table], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
         if p.returncode != 0:
-            raise SetupError("getschema of %s failed (exit %d): %s"
-                             % (table, p.returncode, p.stderr.strip()))
-        t = json.loads(p.stdout)["tables"][0]
-        names = [c["name"] for c in t["columns"]]
-        i_name, i_type = names.index("ColumnName"), names.index("ColumnType")
-        schema = [(row[i_name], row[i_type]) for row in t["rows"]]
+            problems.append("%s | getschema: exit %d: %s" % (table, p.returncode, p.stderr.strip()))
+            continue
+        try:
+            t = json.loads(p.stdout)["tables"][0]
+            names = [c["name"] for c in t["columns"]]
+            i_name, i_type = names.index("ColumnName"), names.index("ColumnType")
+            schema = [(row[i_name], row[i_type]) for row in t["rows"]]
+        except (ValueError, KeyError, IndexError, TypeError) as e:
+            problems.append("%s | getschema: unexpected output (%s): %s"
+                            % (table, e, p.stdout[:500]))
+            continue
         if schema != FALLBACK_SCHEMA[table]:
-            print("note: %s | getschema differs from docs/tables.md; using getschema" % table)
-        return schema
-    return FALLBACK_SCHEMA[table]
+            diff = difflib.unified_diff(["%s:%s" % c for c in FALLBACK_SCHEMA[table]],
+                                        ["%s:%s" % c for c in schema], "docs/tables.md",
+                                        "getschema", lineterm="")
+            problems.append("%s | getschema differs from the documented schema:\n%s"
+                            % (table, "\n".join(diff)))
+    return problems
 
 
 def convert_field(text, type_):
@@ -1100,12 +1109,13 @@ def field_converter(type_):
     return lambda t: convert_field(t, type_)
 
 
-def load_tables(flowlens, data_dir, workdir, use_query):
+def load_tables(flowlens, data_dir, workdir):
     db = sqlite3.connect(":memory:")
     schemas, raw = {}, {}
+    csv.field_size_limit(1 << 30)  # public-IP lists can be long
     for table in TABLES:
-        schema = read_schema(flowlens, data_dir, table, use_query)
-        path = os.path.join(workdir, table + ".csv")
+        schema = FALLBACK_SCHEMA[table]
+        path = os.path.join(workdir, "%s.%d.csv" % (table, os.getpid()))
         run([flowlens, "export", table, "--data", data_dir, "--format", "csv", "--now", NOW_ISO,
              "-o", path])
         with open(path, newline="", encoding="utf-8") as f:
@@ -1115,6 +1125,7 @@ def load_tables(flowlens, data_dir, workdir, use_query):
                 raise SetupError("%s export header %s does not match the schema %s"
                                  % (table, header, [n for n, _ in schema]))
             rows = [list(row) for row in reader]
+        os.remove(path)
         for i, (_, type_) in enumerate(schema):
             conv = field_converter(type_)
             if conv:
@@ -1542,7 +1553,7 @@ def main():
         return 77
     try:
         data_dir = prepare_data(flowlens, args.workdir, args.data)
-        db, schemas, raw = load_tables(flowlens, data_dir, args.workdir, use_query)
+        db, schemas, raw = load_tables(flowlens, data_dir, args.workdir)
     except SetupError as e:
         print("error: %s" % e, file=sys.stderr)
         return 2
@@ -1581,6 +1592,11 @@ def main():
         return 0
 
     mismatches = failures = rows_compared = 0
+    if not args.simulate:
+        for problem in check_getschema(flowlens, data_dir):
+            print("=" * 100)
+            print("MISMATCH " + problem)
+            mismatches += 1
     engine_time = 0.0
     run_query = run_flowlens
     if args.simulate:
