@@ -9,6 +9,7 @@ DEMO_DIR    ?= demo-data
 DEMO_STORE  ?= $(DEMO_DIR)/flowlens-data
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+KQL_FUZZ_SECONDS ?= 30
 # CI builds treat warnings as errors.
 ifeq ($(CI),true)
   WERROR := ON
@@ -55,17 +56,27 @@ unit: build
 $(FUZZ_DIR)/build.ninja:
 	CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOWLENS_FUZZ=ON
 
-# Short libFuzzer run over a copy of the golden files and past findings (the repository is
-# never written to). A finding fails the run and is left in $(FUZZ_DIR)/findings.
+# Short libFuzzer runs over a copy of the golden files and past findings, then of the KQL seed
+# queries (the repository is never written to). A finding fails the run and is left in
+# $(FUZZ_DIR)/findings.
 fuzz-smoke: deps-test $(FUZZ_DIR)/build.ninja
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target flowlens_parser_fuzz
 	@rm -rf $(FUZZ_DIR)/corpus && mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/findings
 	@cp tests/flowlogs/*.json tests/flowlogs/*.jsonl tests/fuzz/regressions/* $(FUZZ_DIR)/corpus/
 	cd $(FUZZ_DIR)/findings && ../tests/fuzz/flowlens_parser_fuzz -max_total_time=$(FUZZ_SECONDS) \
 	  -max_len=16384 -timeout=10 -print_final_stats=1 ../corpus
+	@# The KQL parser, over a copy of tests/fuzz/kql_corpus (once the query engine is in the tree).
+	@if [ -f src/query/parser.h ]; then \
+	  cmake --build $(FUZZ_DIR) -j $(JOBS) --target flowlens_kql_fuzz && \
+	  rm -rf $(FUZZ_DIR)/kql-corpus && mkdir -p $(FUZZ_DIR)/kql-corpus && \
+	  cp tests/fuzz/kql_corpus/* $(FUZZ_DIR)/kql-corpus/ && \
+	  cd $(FUZZ_DIR)/findings && ../tests/fuzz/flowlens_kql_fuzz -max_total_time=$(KQL_FUZZ_SECONDS) \
+	    -max_len=4096 -timeout=10 -print_final_stats=1 ../kql-corpus; \
+	else echo "fuzz-smoke: no src/query/parser.h, flowlens_kql_fuzz skipped"; fi
 
 # A long run for local use: make fuzz FUZZ_SECONDS=3600
 fuzz: FUZZ_SECONDS=1800
+fuzz: KQL_FUZZ_SECONDS=1800
 fuzz: fuzz-smoke
 
 # Generates a day of the small estate (once), ingests it into a data directory (again: a

@@ -17,9 +17,10 @@ build_pkgs=(
   libsqlite3-dev libzstd-dev libxxhash-dev libmaxminddb-dev libre2-dev
 )
 # Extra packages for `make test`: the clang libFuzzer build, formatting checks, jq for the
-# golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test.
+# golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test,
+# Python 3 (standard library only) for the query engine's differential test against SQLite.
 test_pkgs=(
-  clang libclang-rt-14-dev clang-format time jq bsdutils
+  clang libclang-rt-14-dev clang-format time jq bsdutils python3
 )
 # Extra packages for `make bench`: timing, and ClickHouse as a baseline for the ingest benchmark
 # (the bench script starts its own server on 127.0.0.1 in a temporary directory; the jq and
