@@ -353,5 +353,163 @@ TEST(QueryFunctions, FormatBytes) {
   EXPECT_EQ(call("format_bytes", {Value::null_of(Type::kLong)}).s, "");
 }
 
+TEST(QueryFunctions, NowAndAgoReadTheQueryInstant) {
+  const std::int64_t now = dt("2024-05-01T12:00:00Z");
+  EXPECT_EQ(call("now", {}, -1, now).i, now);
+  EXPECT_EQ(call("now", {TS(-kHour)}, -1, now).i, now - kHour);
+  EXPECT_EQ(call("ago", {TS(5 * 60 * kSec)}, -1, now).i, now - 5 * 60 * kSec);
+  EXPECT_TRUE(find_function("now")->depends_on_context);
+  EXPECT_TRUE(find_function("ago")->depends_on_context);
+  EXPECT_FALSE(find_function("bin")->depends_on_context);
+}
+
+TEST(QueryFunctions, BinFloorsAndTypes) {
+  Value r = call("bin", {R(7.9), L(2)});
+  EXPECT_EQ(r.type, Type::kReal);
+  EXPECT_EQ(r.r, 6.0);
+  EXPECT_EQ(call("bin", {L(17), L(5)}).i, 15);
+  EXPECT_EQ(call("bin", {Value::integer(17), Value::integer(5)}).type, Type::kLong);
+  EXPECT_EQ(call("bin", {L(-1), L(5)}).i, -5);
+  EXPECT_EQ(call("floor", {TS(10 * kDay), TS(3 * kDay)}).i, 9 * kDay);
+  EXPECT_TRUE(call("bin", {L(17), L(0)}).null);
+  EXPECT_TRUE(call("bin", {L(17), L(-5)}).null);
+  EXPECT_TRUE(call("bin", {Value::null_of(Type::kLong), L(5)}).null);
+  EXPECT_TRUE(call("bin", {D("2024-05-01T10:17:00Z"), Value::null_of(Type::kTimeSpan)}).null);
+  EXPECT_EQ(call("bin", {D("2024-05-01T10:17:00Z"), TS(kDay)}).i, dt("2024-05-01T00:00:00Z"));
+  EXPECT_EQ(call("bin", {D("2024-05-01T10:17:00Z"), TS(10 * 60 * kSec)}).i,
+            dt("2024-05-01T10:10:00Z"));
+  // 7-day bins count from 0001-01-01, a Monday: 2007-01-01 was a Monday.
+  EXPECT_EQ(call("bin", {D("2007-01-03T05:00:00Z"), TS(7 * kDay)}).i, dt("2007-01-01T00:00:00Z"));
+  EXPECT_EQ(call("bin", {D("2007-01-08T00:00:00Z"), TS(7 * kDay)}).i, dt("2007-01-08T00:00:00Z"));
+  EXPECT_EQ(call("bin", {D("2024-05-01T00:00:00Z"), TS(7 * kDay)}).i, dt("2024-04-29T00:00:00Z"));
+  EXPECT_EQ(call("bin", {D("1960-01-01T00:30:00Z"), TS(kHour)}).i, dt("1960-01-01T00:00:00Z"));
+  EXPECT_NE(bind_error("bin", {D("2024-05-01T00:00:00Z"), L(5)}), "");
+  EXPECT_NE(bind_error("bin", {S("x"), L(5)}), "");
+  EXPECT_EQ(find_function("bin")->naming, Naming::kFirstArg);
+}
+
+TEST(QueryFunctions, BinAtUsesTheFixedPoint) {
+  EXPECT_EQ(call("bin_at", {R(7.5), L(2), L(1)}).r, 7.0);
+  EXPECT_EQ(call("bin_at", {TS(2 * kHour), TS(kDay), TS(6 * kHour)}).i, -18 * kHour);
+  EXPECT_EQ(call("bin_at", {D("2024-05-01T10:00:00Z"), TS(kDay), D("2024-01-01T06:00:00Z")}).i,
+            dt("2024-05-01T06:00:00Z"));
+  EXPECT_EQ(call("bin_at", {D("2024-05-01T05:00:00Z"), TS(kDay), D("2024-01-01T06:00:00Z")}).i,
+            dt("2024-04-30T06:00:00Z"));
+  EXPECT_EQ(find_function("bin_at")->naming, Naming::kFirstArg);
+}
+
+TEST(QueryFunctions, DatetimeAdd) {
+  EXPECT_EQ(call("datetime_add", {S("month"), L(1), D("2017-01-01T00:00:00Z")}).i,
+            dt("2017-02-01T00:00:00Z"));
+  EXPECT_EQ(call("datetime_add", {S("Quarter"), L(1), D("2017-01-01T00:00:00Z")}).i,
+            dt("2017-04-01T00:00:00Z"));
+  EXPECT_EQ(call("datetime_add", {S("month"), L(1), D("2024-01-31T10:00:00Z")}).i,
+            dt("2024-02-29T10:00:00Z"));
+  EXPECT_EQ(call("datetime_add", {S("year"), L(-1), D("2024-02-29T00:00:00Z")}).i,
+            dt("2023-02-28T00:00:00Z"));
+  EXPECT_EQ(call("datetime_add", {S("week"), L(2), D("2017-01-01T00:00:00Z")}).i,
+            dt("2017-01-15T00:00:00Z"));
+  EXPECT_EQ(call("datetime_add", {S("minute"), L(-5), D("2017-01-01T00:00:00Z")}).i,
+            dt("2016-12-31T23:55:00Z"));
+  EXPECT_EQ(call("datetime_add", {S("nanosecond"), L(300), D("2017-01-01T00:00:00Z")}).i,
+            dt("2017-01-01T00:00:00Z") + 3);
+  EXPECT_TRUE(call("datetime_add", {S("year"), L(9000), D("2017-01-01T00:00:00Z")}).null);
+  EXPECT_NE(bind_error("datetime_add", {S("fortnight"), L(1), D("2017-01-01T00:00:00Z")}), "");
+}
+
+TEST(QueryFunctions, DatetimeDiffCountsBoundaries) {
+  auto diff = [](const char* period, const char* a, const char* b) {
+    return call("datetime_diff", {S(period), D(a), D(b)}).i;
+  };
+  EXPECT_EQ(diff("year", "2024-01-01T00:00:00Z", "2023-12-31T00:00:00Z"), 1);
+  EXPECT_EQ(diff("quarter", "2024-04-01T00:00:00Z", "2024-03-31T00:00:00Z"), 1);
+  EXPECT_EQ(diff("month", "2024-03-01T00:00:00Z", "2024-01-31T00:00:00Z"), 2);
+  EXPECT_EQ(diff("week", "2024-05-05T00:00:00Z", "2024-05-04T00:00:00Z"), 1);
+  EXPECT_EQ(diff("hour", "2024-05-05T10:00:00Z", "2024-05-05T09:59:59Z"), 1);
+  EXPECT_EQ(diff("second", "2024-05-05T00:00:01Z", "2024-05-05T00:00:00.999Z"), 1);
+  EXPECT_EQ(diff("nanosecond", "2024-05-05T00:00:00Z", "2024-05-05T00:00:00.0000005Z"), -500);
+  // The documentation's examples.
+  EXPECT_EQ(diff("year", "2017-01-01T00:00:00Z", "2000-12-31T00:00:00Z"), 17);
+  EXPECT_EQ(diff("quarter", "2017-07-01T00:00:00Z", "2017-03-30T00:00:00Z"), 2);
+  EXPECT_EQ(diff("month", "2017-01-01T00:00:00Z", "2015-12-30T00:00:00Z"), 13);
+  EXPECT_EQ(diff("week", "2017-10-29T00:00:00Z", "2017-09-30T23:59:59Z"), 5);
+  EXPECT_EQ(diff("day", "2017-10-29T00:00:00Z", "2017-09-30T23:59:59Z"), 29);
+  EXPECT_EQ(diff("hour", "2017-10-31T01:00:00Z", "2017-10-30T23:59:59Z"), 2);
+  EXPECT_EQ(diff("minute", "2017-10-30T23:05:01Z", "2017-10-30T23:00:59Z"), 5);
+  EXPECT_EQ(diff("second", "2017-10-30T23:00:10.100Z", "2017-10-30T23:00:00.900Z"), 10);
+  EXPECT_EQ(diff("millisecond", "2017-10-30T23:00:00.2001Z", "2017-10-30T23:00:00.1009Z"), 100);
+  EXPECT_EQ(diff("microsecond", "2017-10-30T23:00:00.1009001Z", "2017-10-30T23:00:00.1008009Z"),
+            100);
+  EXPECT_EQ(diff("nanosecond", "2017-10-30T23:00:00.0000000Z", "2017-10-30T23:00:00.0000007Z"),
+            -700);
+  EXPECT_EQ(diff("day", "2017-09-30T00:00:00Z", "2017-10-29T00:00:00Z"), -29);
+}
+
+TEST(QueryFunctions, StartAndEndOfPeriods) {
+  const Value t = D("2024-05-01T10:17:00Z");  // a Wednesday
+  EXPECT_EQ(call("startofday", {t}).i, dt("2024-05-01T00:00:00Z"));
+  EXPECT_EQ(call("startofday", {t, L(-1)}).i, dt("2024-04-30T00:00:00Z"));
+  EXPECT_EQ(call("startofweek", {t}).i, dt("2024-04-28T00:00:00Z"));  // Sunday
+  EXPECT_EQ(call("startofweek", {t, L(1)}).i, dt("2024-05-05T00:00:00Z"));
+  EXPECT_EQ(call("startofmonth", {t}).i, dt("2024-05-01T00:00:00Z"));
+  EXPECT_EQ(call("startofmonth", {t, L(-3)}).i, dt("2024-02-01T00:00:00Z"));
+  EXPECT_EQ(call("startofyear", {t}).i, dt("2024-01-01T00:00:00Z"));
+  EXPECT_EQ(call("endofday", {t}).i, dt("2024-05-01T23:59:59.9999999Z"));
+  EXPECT_EQ(call("endofweek", {t}).i, dt("2024-05-04T23:59:59.9999999Z"));
+  EXPECT_EQ(call("endofmonth", {D("2024-02-10T00:00:00Z")}).i, dt("2024-02-29T23:59:59.9999999Z"));
+  EXPECT_EQ(call("endofmonth", {t, L(1)}).i, dt("2024-06-30T23:59:59.9999999Z"));
+  EXPECT_EQ(call("endofyear", {t}).i, dt("2024-12-31T23:59:59.9999999Z"));
+  EXPECT_TRUE(call("startofday", {Value::null_of(Type::kDateTime)}).null);
+}
+
+TEST(QueryFunctions, FormatDatetimeAndTimespan) {
+  EXPECT_EQ(
+      call("format_datetime", {D("2024-03-05T07:08:09.1234Z"), S("yyyy-MM-dd HH:mm:ss.fff")}).s,
+      "2024-03-05 07:08:09.123");
+  EXPECT_EQ(call("format_datetime", {D("2024-03-05T17:08:09Z"), S("yy-M-d h:m:s tt")}).s,
+            "24-3-5 5:8:9 PM");
+  EXPECT_EQ(call("format_datetime", {D("2024-03-05T07:08:09.1200Z"), S("[HH:mm:ss.FFFF]")}).s,
+            "[07:08:09.12]");
+  EXPECT_EQ(call("format_datetime", {D("2024-03-05T07:08:09Z"), S("HH:mm:ss.FFF")}).s, "07:08:09");
+  EXPECT_EQ(call("format_datetime", {D("2024-03-05T00:08:09Z"), S("hh_mm")}).s, "12_08");
+  EXPECT_NE(bind_error("format_datetime", {D("2024-03-05T00:00:00Z"), S("yyyy MMMM")}), "");
+  EXPECT_NE(bind_error("format_datetime", {D("2024-03-05T00:00:00Z"), S("yyyy 'x'")}), "");
+  EXPECT_EQ(call("format_timespan",
+                 {TS(kDay + 2 * kHour + 3 * 60 * kSec + 4 * kSec + 5000000), S("d.hh:mm:ss.ff")})
+                .s,
+            "1.02:03:04.50");
+  EXPECT_EQ(call("format_timespan", {TS(-90 * kSec), S("mm:ss")}).s, "-01:30");
+}
+
+TEST(QueryFunctions, DateParts) {
+  const Value t = D("2024-05-06T13:45:00Z");  // a Monday
+  EXPECT_EQ(call("hourofday", {t}).i, 13);
+  EXPECT_EQ(call("hourofday", {t}).type, Type::kInt);
+  Value dow = call("dayofweek", {t});
+  EXPECT_EQ(dow.type, Type::kTimeSpan);
+  EXPECT_EQ(dow.i, kDay);
+  EXPECT_EQ(call("dayofweek", {D("2024-05-05T23:00:00Z")}).i, 0);  // Sunday
+  EXPECT_EQ(call("dayofweek", {D("2024-05-11T00:00:00Z")}).i, 6 * kDay);
+  EXPECT_EQ(call("dayofmonth", {t}).i, 6);
+  EXPECT_EQ(call("dayofyear", {t}).i, 127);
+  EXPECT_EQ(call("getyear", {t}).i, 2024);
+  EXPECT_EQ(call("getmonth", {t}).i, 5);
+  EXPECT_EQ(call("monthofyear", {t}).i, 5);
+  EXPECT_EQ(call("week_of_year", {D("2021-01-01T00:00:00Z")}).i, 53);
+  EXPECT_EQ(call("datetime_part", {S("Quarter"), t}).i, 2);
+  EXPECT_EQ(call("datetime_part", {S("minute"), t}).i, 45);
+  EXPECT_EQ(call("unixtime_seconds_todatetime", {L(1546300800)}).i, dt("2019-01-01T00:00:00Z"));
+  EXPECT_EQ(call("unixtime_seconds_todatetime", {R(1546300800.5)}).i, dt("2019-01-01T00:00:00.5Z"));
+  EXPECT_EQ(call("unixtime_milliseconds_todatetime", {L(1546300800123)}).i,
+            dt("2019-01-01T00:00:00.123Z"));
+  EXPECT_EQ(call("make_datetime", {L(2017), L(10), L(1), L(12), L(10)}).i,
+            dt("2017-10-01T12:10:00Z"));
+  EXPECT_EQ(call("make_datetime", {L(2017), L(10), L(1), L(12), L(11), R(0.1234567)}).i,
+            dt("2017-10-01T12:11:00.1234567Z"));
+  EXPECT_TRUE(call("make_datetime", {L(2017), L(2), L(30)}).null);
+  EXPECT_EQ(call("make_timespan", {L(1), L(12), L(30), L(55)}).i,
+            kDay + 12 * kHour + 30 * 60 * kSec + 55 * kSec);
+}
+
 }  // namespace
 }  // namespace flowlens::query
