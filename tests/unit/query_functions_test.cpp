@@ -511,5 +511,132 @@ TEST(QueryFunctions, DateParts) {
             kDay + 12 * kHour + 30 * 60 * kSec + 55 * kSec);
 }
 
+TEST(QueryFunctions, RoundScalesThenRoundsHalfAwayFromZero) {
+  EXPECT_DOUBLE_EQ(call("round", {R(2.15), L(1)}).r, 2.2);
+  EXPECT_DOUBLE_EQ(call("round", {R(2.5)}).r, 3.0);
+  EXPECT_DOUBLE_EQ(call("round", {R(-2.5)}).r, -3.0);
+  EXPECT_DOUBLE_EQ(call("round", {R(1234.5), L(-2)}).r, 1200.0);
+  EXPECT_EQ(call("round", {L(1250), L(-2)}).i, 1300);
+  EXPECT_EQ(call("round", {L(-1250), L(-2)}).i, -1300);
+  EXPECT_EQ(call("round", {L(17)}).i, 17);
+  EXPECT_EQ(call("round", {Value::integer(17)}).type, Type::kInt);
+  EXPECT_TRUE(call("round", {Value::null_of(Type::kReal)}).null);
+  EXPECT_EQ(find_function("round")->naming, Naming::kFirstArg);
+}
+
+TEST(QueryFunctions, MathFunctions) {
+  EXPECT_EQ(call("ceiling", {R(1.2)}).r, 2.0);
+  EXPECT_EQ(call("ceiling", {R(-1.2)}).r, -1.0);
+  EXPECT_EQ(call("ceiling", {L(4)}).i, 4);
+  EXPECT_EQ(call("abs", {L(-4)}).i, 4);
+  EXPECT_EQ(call("abs", {TS(-kSec)}).i, kSec);
+  EXPECT_EQ(call("sign", {R(-0.5)}).r, -1.0);
+  EXPECT_EQ(call("sign", {L(0)}).i, 0);
+  EXPECT_DOUBLE_EQ(call("log", {R(std::exp(2.0))}).r, 2.0);
+  EXPECT_TRUE(call("log", {R(-1)}).null);
+  EXPECT_EQ(call("log", {R(0)}).r, -std::numeric_limits<double>::infinity());
+  EXPECT_DOUBLE_EQ(call("log10", {L(1000)}).r, 3.0);
+  EXPECT_DOUBLE_EQ(call("log2", {L(8)}).r, 3.0);
+  EXPECT_DOUBLE_EQ(call("exp", {L(0)}).r, 1.0);
+  EXPECT_DOUBLE_EQ(call("sqrt", {L(16)}).r, 4.0);
+  EXPECT_TRUE(call("sqrt", {L(-16)}).null);
+  Value p = call("pow", {L(2), L(3)});
+  EXPECT_EQ(p.type, Type::kReal);
+  EXPECT_EQ(p.r, 8.0);
+  EXPECT_EQ(call("isnan", {R(std::nan(""))}).i, 1);
+  EXPECT_EQ(call("isinf", {R(std::numeric_limits<double>::infinity())}).i, 1);
+  EXPECT_EQ(call("isfinite", {R(1)}).i, 1);
+  EXPECT_EQ(call("isfinite", {R(std::nan(""))}).i, 0);
+  EXPECT_NE(bind_error("sqrt", {S("4")}), "");
+}
+
+TEST(QueryFunctions, ArraysAndBags) {
+  EXPECT_EQ(call("array_length", {J("[1,2,3]")}).i, 3);
+  EXPECT_TRUE(call("array_length", {J(R"({"a":1})")}).null);
+  EXPECT_TRUE(call("arraylength", {J("5")}).null);
+  EXPECT_EQ(
+      dyn_to_json(call("pack_array", {L(1), S("a"), TS(2 * kSec), Value::null_of(Type::kLong)}).d),
+      R"([1,"a","00:00:02",null])");
+  EXPECT_EQ(dyn_to_json(call("array_concat", {J("[1,2]"), J("[3]")}).d), "[1,2,3]");
+  EXPECT_TRUE(call("array_concat", {J("[1,2]"), J("3")}).null);
+  EXPECT_EQ(dyn_to_json(call("bag_pack", {S("k"), L(1), S("n"), S("x"), S("k"), L(2)}).d),
+            R"({"k":2,"n":"x"})");
+  EXPECT_EQ(dyn_to_json(call("pack", {S("a"), Value::null_of(Type::kReal)}).d), R"({"a":null})");
+  EXPECT_NE(bind_error("bag_pack", {S("k")}), "");
+  EXPECT_NE(bind_error("bag_pack", {L(1), L(2)}), "");
+  EXPECT_EQ(call("set_has_element", {J(R"([1,"a",2.5])"), S("a")}).i, 1);
+  EXPECT_EQ(call("set_has_element", {J("[1,2]"), R(2.0)}).i, 1);
+  EXPECT_EQ(call("set_has_element", {J("[1,2]"), L(3)}).i, 0);
+  EXPECT_EQ(call("array_index_of", {J(R"(["a","b"])"), S("b")}).i, 1);
+  EXPECT_EQ(call("array_index_of", {J(R"(["a","b"])"), S("c")}).i, -1);
+  EXPECT_EQ(dyn_to_json(call("array_sort_asc", {J("[3,null,1,2.5]")}).d), "[1,2.5,3,null]");
+  EXPECT_EQ(dyn_to_json(call("array_sort_desc", {J(R"(["b","c","a"])")}).d), R"(["c","b","a"])");
+  EXPECT_EQ(dyn_to_json(call("array_sort_asc", {J("[2,null,1]"), Value::boolean(false)}).d),
+            "[null,1,2]");
+  EXPECT_EQ(dyn_to_json(call("array_slice", {J("[0,1,2,3,4]"), L(1), L(3)}).d), "[1,2,3]");
+  EXPECT_EQ(dyn_to_json(call("array_slice", {J("[0,1,2,3,4]"), L(-2), L(-1)}).d), "[3,4]");
+  EXPECT_EQ(dyn_to_json(call("array_slice", {J("[0,1,2,3,4]"), L(3), L(10)}).d), "[3,4]");
+  EXPECT_EQ(dyn_to_json(call("bag_keys", {J(R"({"a":1,"b":2})")}).d), R"(["a","b"])");
+  EXPECT_EQ(call("bag_has_key", {J(R"({"a":1})"), S("a")}).i, 1);
+  EXPECT_EQ(call("array_sum", {J("[1,2,3.5]")}).r, 6.5);
+  EXPECT_EQ(dyn_to_json(call("array_reverse", {J("[1,2,3]")}).d), "[3,2,1]");
+}
+
+TEST(QueryFunctions, Ipv4Functions) {
+  EXPECT_EQ(call("ipv4_is_private", {S("10.1.2.3")}).i, 1);
+  EXPECT_EQ(call("ipv4_is_private", {S("172.20.1.5/16")}).i, 1);
+  EXPECT_EQ(call("ipv4_is_private", {S("172.32.0.1")}).i, 0);
+  EXPECT_EQ(call("ipv4_is_private", {S("192.168.9.9")}).i, 1);
+  EXPECT_EQ(call("ipv4_is_private", {S("127.0.0.1")}).i, 0);
+  EXPECT_EQ(call("ipv4_is_private", {S("169.254.1.1")}).i, 0);
+  EXPECT_TRUE(call("ipv4_is_private", {S("not an ip")}).null);
+  EXPECT_EQ(call("ipv4_is_in_range", {S("192.168.1.6"), S("192.168.1.1/24")}).i, 1);
+  EXPECT_EQ(call("ipv4_is_in_range", {S("192.168.2.6"), S("192.168.1.1/24")}).i, 0);
+  EXPECT_EQ(call("ipv4_is_in_range", {S("192.168.1.6"), S("192.168.1.6")}).i, 1);
+  EXPECT_EQ(call("ipv4_is_in_range", {S("192.168.1.7"), S("192.168.1.6")}).i, 0);
+  EXPECT_TRUE(call("ipv4_is_in_range", {S("192.168.1.7"), S("192.168.1.6/33")}).null);
+  EXPECT_EQ(call("ipv4_is_in_any_range", {S("10.0.0.5"), S("192.168.0.0/16"), S("10.0.0.0/8")}).i,
+            1);
+  EXPECT_EQ(
+      call("ipv4_is_in_any_range", {S("11.0.0.5"), J(R"(["192.168.0.0/16","10.0.0.0/8"])")}).i, 0);
+  EXPECT_EQ(call("ipv4_is_match", {S("10.20.30.40/16"), S("10.20.99.1")}).i, 1);
+  EXPECT_EQ(call("ipv4_is_match", {S("10.20.30.40"), S("10.20.99.1"), L(16)}).i, 1);
+  EXPECT_EQ(call("ipv4_is_match", {S("10.20.30.40"), S("10.20.99.1")}).i, 0);
+  EXPECT_EQ(call("ipv4_compare", {S("127.0.0.1"), S("127.0.0.2")}).i, -1);
+  EXPECT_EQ(call("ipv4_compare", {S("192.168.1.1"), S("192.168.1.255"), L(24)}).i, 0);
+  EXPECT_EQ(call("ipv4_compare", {S("200.0.0.1"), S("100.0.0.1")}).i, 1);
+  EXPECT_EQ(call("parse_ipv4", {S("10.0.0.1")}).i, 167772161);
+  EXPECT_EQ(call("parse_ipv4", {S("10.0.0.1/8")}).i, 167772160);
+  EXPECT_TRUE(call("parse_ipv4", {S("10.0.0")}).null);
+  EXPECT_EQ(call("has_ipv4", {S("src=10.0.0.1, dst=10.0.0.2"), S("10.0.0.1")}).i, 1);
+  EXPECT_EQ(call("has_ipv4", {S("src=10.0.0.12"), S("10.0.0.1")}).i, 0);
+  EXPECT_EQ(call("has_ipv4", {S("v=1.10.0.0.1"), S("10.0.0.1")}).i, 0);
+  EXPECT_EQ(call("has_ipv4_prefix", {S("src=10.0.0.12"), S("10.0.")}).i, 1);
+}
+
+TEST(QueryFunctions, Ipv6Functions) {
+  EXPECT_EQ(call("ipv6_is_match", {S("10.1.2.3"), S("::ffff:a01:203")}).i, 1);
+  EXPECT_EQ(call("ipv6_is_match", {S("::10.0.0.1/40"), S("10.9.9.9/8")}).i, 1);
+  EXPECT_EQ(call("ipv6_is_match", {S("fe80::85d:e82c:9446:7994"), S("fe80::85d:e82c:9446:7995")}).i,
+            0);
+  EXPECT_EQ(
+      call("ipv6_is_match", {S("fe80::85d:e82c:9446:7994/127"), S("fe80::85d:e82c:9446:7995/127")})
+          .i,
+      1);
+  EXPECT_EQ(
+      call("ipv6_is_match", {S("fe80::85d:e82c:9446:7994"), S("fe80::85d:e82c:9446:7995"), L(127)})
+          .i,
+      1);
+  EXPECT_EQ(call("ipv6_is_match", {S("192.168.1.1/24"), S("192.168.1.255/24")}).i, 1);
+  EXPECT_EQ(call("ipv6_compare", {S("::ffff:7f00:1"), S("127.0.0.1")}).i, 0);
+  EXPECT_EQ(call("ipv6_compare", {S("fe80::85d:e82c:9446:7994"), S("fe80::85d:e82c:9446:7995")}).i,
+            -1);
+  EXPECT_EQ(
+      call("ipv6_compare", {S("fe80::85d:e82c:9446:7995"), S("fe80::85d:e82c:9446:7994"), L(120)})
+          .i,
+      0);
+  EXPECT_TRUE(call("ipv6_compare", {S("fe80::zz"), S("::1")}).null);
+}
+
 }  // namespace
 }  // namespace flowlens::query
