@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "common/timestamp.h"
 #include "query/function_registry.h"
@@ -636,6 +637,162 @@ TEST(QueryFunctions, Ipv6Functions) {
           .i,
       0);
   EXPECT_TRUE(call("ipv6_compare", {S("fe80::zz"), S("::1")}).null);
+}
+
+// Element k of a multi-output result read as `type`.
+Value output(const Value& v, std::size_t k, Type type) {
+  return dyn_to_value(dyn_index(v.d, static_cast<std::int64_t>(k)), type);
+}
+std::vector<double> reals(const Dyn& array) {
+  std::vector<double> out;
+  if (!dyn_is_array(array)) return out;
+  for (const auto& item : array->items) {
+    out.push_back(item ? dyn_to_value(item, Type::kReal).r : std::nan(""));
+  }
+  return out;
+}
+
+TEST(QueryFunctions, SeriesFillLinear) {
+  EXPECT_EQ(dyn_to_json(call("series_fill_linear", {J("[null, 10.0, null, 30.0, null]")}).d),
+            "[10.0,10.0,20.0,30.0,30.0]");
+  // Integer arrays stay integers; interpolated values are truncated.
+  EXPECT_EQ(dyn_to_json(call("series_fill_linear",
+                             {J("[null, null, 36, 41, null, null, 16, 61, 33, null, null]")})
+                            .d),
+            "[36,36,36,41,32,24,16,61,33,33,33]");
+  EXPECT_EQ(
+      dyn_to_json(call("series_fill_linear", {J("[null, 1.0, null, 3.0, null]"),
+                                              Value::null_of(Type::kReal), Value::boolean(false)})
+                      .d),
+      "[null,1.0,2.0,3.0,null]");
+  EXPECT_EQ(dyn_to_json(call("series_fill_linear", {J("[1, 0, 0, 4]"), L(0)}).d), "[1,2,3,4]");
+  EXPECT_EQ(dyn_to_json(call("series_fill_linear", {J("[null, null]")}).d), "[0,0]");
+  EXPECT_TRUE(call("series_fill_linear", {J("5")}).null);
+}
+
+TEST(QueryFunctions, SeriesStats) {
+  const ScalarFunction* f = find_function("series_stats");
+  ASSERT_EQ(f->outputs.size(), 7u);
+  EXPECT_EQ(f->outputs[1], "min_idx");
+  ASSERT_EQ(f->output_types.size(), 7u);
+  Value r = call("series_stats", {J("[4, 1, 7, 1, 2]")});
+  EXPECT_EQ(output(r, 0, Type::kReal).r, 1.0);
+  EXPECT_EQ(output(r, 1, Type::kLong).i, 1);
+  EXPECT_EQ(output(r, 2, Type::kReal).r, 7.0);
+  EXPECT_EQ(output(r, 3, Type::kLong).i, 2);
+  EXPECT_DOUBLE_EQ(output(r, 4, Type::kReal).r, 3.0);
+  EXPECT_NEAR(output(r, 5, Type::kReal).r, 2.5495097567963922, 1e-12);
+  EXPECT_DOUBLE_EQ(output(r, 6, Type::kReal).r, 6.5);
+  // Non-finite values null every result unless ignored.
+  Value with_null = call("series_stats", {J("[4, null, 7]")});
+  EXPECT_TRUE(output(with_null, 0, Type::kReal).null);
+  EXPECT_TRUE(output(with_null, 3, Type::kLong).null);
+  Value ignored = call("series_stats", {J("[4, null, 7]"), Value::boolean(true)});
+  EXPECT_EQ(output(ignored, 2, Type::kReal).r, 7.0);
+  EXPECT_EQ(output(ignored, 3, Type::kLong).i, 2);
+}
+
+TEST(QueryFunctions, SeriesFitLine) {
+  Value r = call("series_fit_line", {J("[2, 4, 6, 8]")});
+  EXPECT_DOUBLE_EQ(output(r, 0, Type::kReal).r, 1.0);    // rsquare
+  EXPECT_DOUBLE_EQ(output(r, 1, Type::kReal).r, 2.0);    // slope
+  EXPECT_NEAR(output(r, 3, Type::kReal).r, 0.0, 1e-12);  // rvariance
+  EXPECT_DOUBLE_EQ(output(r, 4, Type::kReal).r, 2.0);    // interception
+  EXPECT_EQ(reals(dyn_index(r.d, 5)), (std::vector<double>{2, 4, 6, 8}));
+  Value noisy = call("series_fit_line", {J("[2, 5, 6, 8, 11, 15, 17, 18, 25, 26, 30, 30]")});
+  EXPECT_NEAR(output(noisy, 1, Type::kReal).r, 2.7307692307692, 1e-9);
+  EXPECT_NEAR(output(noisy, 4, Type::kReal).r, 1.0641025641026, 1e-9);
+  EXPECT_NEAR(output(noisy, 2, Type::kReal).r, 98.628787878788, 1e-9);
+  EXPECT_NEAR(output(noisy, 0, Type::kReal).r, 1 - 1.686480186480187 / 98.62878787878788, 1e-9);
+}
+
+TEST(QueryFunctions, SeriesOutliersScoreBeyondTheFences) {
+  // ctukey: nearest-rank 10th percentile 1, 90th 9, range 8.
+  auto scores = reals(call("series_outliers", {J("[1,2,3,4,5,6,7,8,9,100]")}).d);
+  ASSERT_EQ(scores.size(), 10u);
+  EXPECT_DOUBLE_EQ(scores[9], (100.0 - 9.0) / 8.0);
+  EXPECT_EQ(scores[0], 0.0);
+  EXPECT_EQ(scores[4], 0.0);
+  auto low = reals(call("series_outliers", {J("[-50,2,3,4,5,6,7,8,9,10]"), S("tukey")}).d);
+  // tukey: 25th percentile 3, 75th 8, range 5.
+  EXPECT_DOUBLE_EQ(low[0], (-50.0 - 3.0) / 5.0);
+  EXPECT_EQ(reals(call("series_outliers", {J("[1, 100, 2]")}).d), (std::vector<double>{0, 0, 0}));
+}
+
+std::string periodic_series(int period, int cycles, int spike_at = -1) {
+  std::string json = "[";
+  for (int i = 0; i < period * cycles; ++i) {
+    if (i > 0) json += ",";
+    double v = 10 + 5 * std::sin(2 * std::numbers::pi * i / period);
+    if (i == spike_at) v += 40;
+    json += std::to_string(v);
+  }
+  return json + "]";
+}
+
+TEST(QueryFunctions, SeriesDecompose) {
+  const ScalarFunction* f = find_function("series_decompose");
+  ASSERT_EQ(f->outputs,
+            (std::vector<std::string_view>{"baseline", "seasonal", "trend", "residual"}));
+  // A pure 4-periodic series: the seasonal medians reproduce it, the trend is its mean.
+  Value r = call("series_decompose", {J("[1,5,3,7,1,5,3,7,1,5,3,7]"), L(4)});
+  EXPECT_EQ(reals(dyn_index(r.d, 0)), (std::vector<double>{1, 5, 3, 7, 1, 5, 3, 7, 1, 5, 3, 7}));
+  // seasonal + trend = baseline, residual = x - baseline = 0 (avg trend of the deseasonalised
+  // series is 0).
+  EXPECT_EQ(reals(dyn_index(r.d, 2))[0], 0.0);
+  EXPECT_EQ(reals(dyn_index(r.d, 3)), std::vector<double>(12, 0.0));
+  // Trend only: linefit on a line.
+  Value line = call("series_decompose", {J("[1,2,3,4,5,6]"), L(0), S("linefit")});
+  EXPECT_NEAR(reals(dyn_index(line.d, 2))[5], 6.0, 1e-9);
+  // Test points are extrapolated, not fitted.
+  Value forecast = call("series_decompose", {J("[1,2,3,4,100,100]"), L(0), S("linefit"), L(2)});
+  EXPECT_NEAR(reals(dyn_index(forecast.d, 0))[5], 6.0, 1e-9);
+  // Nothing enabled: baseline 0, residual x.
+  Value none = call("series_decompose", {J("[3, 4]"), L(0), S("none")});
+  EXPECT_EQ(reals(dyn_index(none.d, 0)), (std::vector<double>{0, 0}));
+  EXPECT_EQ(reals(dyn_index(none.d, 3)), (std::vector<double>{3, 4}));
+  EXPECT_NE(bind_error("series_decompose", {J("[1]"), L(0), S("cubic")}), "");
+}
+
+TEST(QueryFunctions, SeriesPeriodDetection) {
+  Value r = call("series_periods_detect", {J(periodic_series(24, 7).c_str()), L(4), L(84), L(2)});
+  const auto periods = reals(dyn_index(r.d, 0));
+  const auto scores = reals(dyn_index(r.d, 1));
+  ASSERT_EQ(periods.size(), 2u);
+  EXPECT_EQ(periods[0] == 24 || periods[0] == 48 || periods[0] == 72, true);
+  EXPECT_GT(scores[0], 0.9);
+  Value v = call("series_periods_validate", {J(periodic_series(24, 7).c_str()), L(24), L(13)});
+  const auto vscores = reals(dyn_index(v.d, 1));
+  EXPECT_GT(vscores[0], 0.9);
+  EXPECT_LT(vscores[1], 0.5);
+  // Autodetection inside decompose: the seasonal part of a sine is found (period 24).
+  Value d = call("series_decompose", {J(periodic_series(24, 7).c_str())});
+  const auto seasonal = reals(dyn_index(d.d, 1));
+  EXPECT_NEAR(seasonal[6], seasonal[30], 1e-9);
+  EXPECT_GT(seasonal[6] - seasonal[18], 9.0);
+  // A series without a period gets no seasonal component.
+  Value flat = call("series_decompose", {J("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]")});
+  EXPECT_EQ(reals(dyn_index(flat.d, 1)), std::vector<double>(16, 0.0));
+}
+
+TEST(QueryFunctions, SeriesDecomposeAnomaliesFlagsTheSpike) {
+  const ScalarFunction* f = find_function("series_decompose_anomalies");
+  ASSERT_EQ(f->outputs, (std::vector<std::string_view>{"ad_flag", "ad_score", "baseline"}));
+  Value r = call("series_decompose_anomalies",
+                 {J(periodic_series(24, 7, 100).c_str()), R(1.5), L(24), S("linefit")});
+  const Dyn flags = dyn_index(r.d, 0);
+  ASSERT_TRUE(dyn_is_array(flags));
+  ASSERT_EQ(flags->items.size(), 168u);
+  for (std::size_t i = 0; i < 168; ++i) {
+    EXPECT_EQ(flags->items[i]->kind, DynKind::kLong);
+    EXPECT_EQ(flags->items[i]->i, i == 100 ? 1 : 0) << i;
+  }
+  EXPECT_GT(reals(dyn_index(r.d, 1))[100], 1.5);
+  EXPECT_NEAR(reals(dyn_index(r.d, 2))[100], 10 + 5 * std::sin(2 * std::numbers::pi * 100 / 24),
+              0.5);
+  // Default arguments (autodetected period) also flag it.
+  Value defaults = call("series_decompose_anomalies", {J(periodic_series(24, 7, 100).c_str())});
+  EXPECT_EQ(dyn_index(dyn_index(defaults.d, 0), 100)->i, 1);
 }
 
 }  // namespace
