@@ -150,7 +150,6 @@ class MinMaxAcc final : public Accumulator {
       for (std::size_t r = 0; r < rows; ++r) {
         if (p && !predicate_true(*p, r)) continue;
         std::string_view v = x.str(r);
-        if (v.empty()) continue;  // empty strings are KQL's null
         auto& cur = s_[g[r]];
         if (!has_[g[r]] || (max_ ? v > cur : v < cur)) cur = std::string(v);
         has_[g[r]] = 1;
@@ -212,7 +211,6 @@ class DCountAcc final : public Accumulator {
       ensure(sets_, m);
       for (std::size_t r = 0; r < rows; ++r) {
         if (x.is_null(r) || (p && !predicate_true(*p, r))) continue;
-        if (x.type == Type::kString && x.str(r).empty()) continue;
         if (sets_[g[r]].insert(encode_key(x, r)).second) bytes_ += 40;
       }
     } else {
