@@ -336,6 +336,11 @@ TEST(QueryFunctions, IndexofAndCountof) {
   EXPECT_TRUE(call("indexof", {S("abc"), S("b"), L(0), L(-1), L(-1)}).null);
   EXPECT_EQ(call("indexof", {S("\xc3\xa9t\xc3\xa9"), S("t")}).i, 1);  // code points
   EXPECT_EQ(call("indexof", {L(1234), L(3)}).i, 2);                   // tostring'd
+  EXPECT_EQ(call("indexof_regex", {S("abcabc"), S("a.c")}).i, 0);
+  EXPECT_EQ(call("indexof_regex", {S("abcabc"), S("a.c"), L(1)}).i, 3);
+  EXPECT_EQ(call("indexof_regex", {S("abcabc"), S("a.c"), L(0), L(-1), L(2)}).i, 3);
+  EXPECT_EQ(call("indexof_regex", {S("abcabc"), S("x")}).i, -1);
+  EXPECT_NE(bind_error("indexof_regex", {S("abc"), S("(")}), "");
   EXPECT_EQ(call("countof", {S("The cat sat on the mat"), S("at")}).i, 3);
   EXPECT_EQ(call("countof", {S("aaa"), S("a")}).i, 3);
   EXPECT_EQ(call("countof", {S("aaaa"), S("aa")}).i, 3);

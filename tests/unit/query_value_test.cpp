@@ -206,6 +206,11 @@ TEST(QueryValue, TimespanTextForms) {
   EXPECT_FALSE(parse_timespan_text("00:60:00"));
   EXPECT_FALSE(parse_timespan_text(""));
   EXPECT_FALSE(parse_timespan_text("abc"));
+  // Out of TimeSpan's range: null rather than a wrapped value.
+  EXPECT_FALSE(parse_timespan_text("99999999"));
+  EXPECT_FALSE(parse_timespan_text("999999999d"));
+  EXPECT_FALSE(parse_timespan_text("99999999.00:00:00"));
+  EXPECT_EQ(*parse_timespan_text("10675199"), 10675199 * kTicksPerDay);
 }
 
 TEST(QueryValue, OrderingPutsNullsAndNanLowest) {

@@ -354,7 +354,11 @@ std::optional<std::int64_t> parse_timespan_text(std::string_view text) {
   const int na = sc.digits(a, 9);
   if (na == 0) return std::nullopt;
   const auto sign = [neg](std::int64_t t) { return neg ? -t : t; };
-  if (sc.done()) return sign(a * cal::kTicksPerDay);  // a bare number counts days
+  constexpr std::int64_t kMaxDays = 10675199;  // TimeSpan.MaxValue.Days
+  if (sc.done()) {
+    if (a > kMaxDays) return std::nullopt;
+    return sign(a * cal::kTicksPerDay);  // a bare number counts days
+  }
   if (sc.peek() == ':' ||
       (sc.peek() == '.' && std::isdigit(static_cast<unsigned char>(sc.peek(1))) && [&] {
         // `d.hh:mm...` versus `2.5h`: look for ':' after the digits.
@@ -373,7 +377,7 @@ std::optional<std::int64_t> parse_timespan_text(std::string_view text) {
       if (sc.digits(s, 2) != 2) return std::nullopt;
       if (sc.eat('.') && !parse_fraction(sc, frac)) return std::nullopt;
     }
-    if (!sc.done() || h > 23 || m > 59 || s > 59) return std::nullopt;
+    if (!sc.done() || h > 23 || m > 59 || s > 59 || days > kMaxDays) return std::nullopt;
     return sign(days * cal::kTicksPerDay + h * cal::kTicksPerHour + m * cal::kTicksPerMinute +
                 s * cal::kTicksPerSecond + frac);
   }
@@ -400,7 +404,10 @@ std::optional<std::int64_t> parse_timespan_text(std::string_view text) {
     return sign((a * frac_den + frac_num) / (100 * frac_den));
   }
   if (per == 0) return std::nullopt;
-  return sign(a * per + frac_num * per / frac_den);
+  const long double ticks =
+      static_cast<long double>(a) * per + static_cast<long double>(frac_num) * per / frac_den;
+  if (ticks > 9.2e18L) return std::nullopt;
+  return sign(static_cast<std::int64_t>(ticks));
 }
 
 }  // namespace flowlens::query

@@ -1,6 +1,6 @@
 // String functions (§6.8, §6.13): strcat, strcat_array, split, substring, strlen, tolower,
 // toupper, trim, trim_start, trim_end, replace_string, replace_regex/replace, extract,
-// extract_all, indexof, reverse, strcmp, countof, format_bytes.
+// extract_all, indexof, indexof_regex, reverse, strcmp, countof, format_bytes.
 //
 // Text arguments accept any scalar and read it through tostring(); positions and lengths count
 // Unicode code points. tolower/toupper fold ASCII letters only (as =~ does). Regex arguments
@@ -419,21 +419,30 @@ Value extract_all_eval(const std::vector<Value>& a, const EvalContext&) {
 
 // --- indexof, countof -----------------------------------------------------------------------
 
+template <bool Regex>
 std::optional<Type> indexof_type(const std::vector<ArgInfo>& a, std::string& e) {
-  if (!check_arg(a, 0, kAText, "indexof", "a string", e) ||
-      !check_arg(a, 1, kAText, "indexof", "a string", e)) {
+  const std::string_view fn = Regex ? "indexof_regex" : "indexof";
+  if (!check_arg(a, 0, kAText, fn, "a string", e)) return std::nullopt;
+  if (Regex ? !check_regex(a, 1, fn, e) : !check_arg(a, 1, kAText, fn, "a string", e)) {
     return std::nullopt;
   }
   for (std::size_t i = 2; i < a.size(); ++i) {
-    if (!check_arg(a, i, kAIntegral, "indexof", "an integer", e)) return std::nullopt;
+    if (!check_arg(a, i, kAIntegral, fn, "an integer", e)) return std::nullopt;
   }
   return Type::kLong;
 }
-// indexof(s, match [, start [, length [, occurrence]]]): a negative start counts from the end;
-// length -1 is unlimited; length < -1 or occurrence < 1 give null; no match gives -1.
+// indexof(s, match [, start [, length [, occurrence]]]) and indexof_regex (the same with a
+// regex): a negative start counts from the end; length -1 is unlimited; length < -1 or
+// occurrence < 1 give null; no match gives -1. Positions are code points.
+template <bool Regex>
 Value indexof_eval(const std::vector<Value>& a, const EvalContext&) {
   const std::string s = get_string(a[0]);
   const std::string match = get_string(a[1]);
+  std::shared_ptr<const RE2> re;
+  if (Regex) {
+    re = cached_regex(match);
+    if (!re) return Value::null_of(Type::kLong);
+  }
   std::int64_t start = 0, length = -1, occurrence = 1;
   if (a.size() > 2) {
     auto v = get_long(a[2]);
@@ -455,20 +464,29 @@ Value indexof_eval(const std::vector<Value>& a, const EvalContext&) {
   const auto n = static_cast<std::int64_t>(offsets.size() - 1);
   if (start < 0) start = std::max<std::int64_t>(0, start + n);
   if (start > n) return Value::long_(-1);
-  const std::int64_t end = length == -1 ? n : std::min(n, start + length);
-  const std::string_view window(
-      s.data() + offsets[static_cast<std::size_t>(start)],
-      offsets[static_cast<std::size_t>(end)] - offsets[static_cast<std::size_t>(start)]);
+  const std::int64_t end = (length == -1 || length >= n - start) ? n : start + length;
+  const std::size_t base = offsets[static_cast<std::size_t>(start)];
+  const std::string_view window(s.data() + base, offsets[static_cast<std::size_t>(end)] - base);
   std::size_t from = 0;
   for (std::int64_t k = 1;; ++k) {
-    const std::size_t at = window.find(match, from);
+    std::size_t at = std::string_view::npos;
+    std::size_t match_size = match.size();
+    if (Regex) {
+      re2::StringPiece m;
+      if (from <= window.size() &&
+          re->Match(piece(window), from, window.size(), RE2::UNANCHORED, &m, 1)) {
+        at = static_cast<std::size_t>(m.data() - window.data());
+        match_size = m.size();
+      }
+    } else {
+      at = window.find(match, from);
+    }
     if (at == std::string_view::npos) return Value::long_(-1);
     if (k == occurrence) {
-      const std::size_t byte = offsets[static_cast<std::size_t>(start)] + at;
-      const auto it = std::lower_bound(offsets.begin(), offsets.end(), byte);
+      const auto it = std::lower_bound(offsets.begin(), offsets.end(), base + at);
       return Value::long_(static_cast<std::int64_t>(it - offsets.begin()));
     }
-    from = at + std::max<std::size_t>(1, match.size());
+    from = at + std::max<std::size_t>(1, match_size);
   }
 }
 
@@ -577,7 +595,8 @@ void register_string(std::vector<ScalarFunction>& out) {
   out.push_back({"replace", 3, 3, replace_regex_type, replace_regex_eval});
   out.push_back({"extract", 3, 4, extract_type, extract_eval});
   out.push_back({"extract_all", 2, 3, extract_all_type, extract_all_eval});
-  out.push_back({"indexof", 2, 5, indexof_type, indexof_eval});
+  out.push_back({"indexof", 2, 5, indexof_type<false>, indexof_eval<false>});
+  out.push_back({"indexof_regex", 2, 5, indexof_type<true>, indexof_eval<true>});
   out.push_back({"countof", 2, 3, countof_type, countof_eval});
   out.push_back({"format_bytes", 1, 3, format_bytes_type, format_bytes_eval});
 }
