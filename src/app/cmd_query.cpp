@@ -5,6 +5,7 @@
 // tostring form); the table format trims them for reading. Errors print
 // `error: <source>:LINE:COL: message`, the line and a caret, and exit with 4.
 #include <fmt/format.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -35,6 +36,7 @@ struct QueryCommandOptions {
   bool explain = false;
   double timeout_seconds = 0;
   std::size_t memory_limit_mb = 4096;
+  int threads = 0;
 };
 
 std::atomic<bool> g_cancel{false};
@@ -298,9 +300,14 @@ int run_query_command(const QueryCommandOptions& o) {
     options.now = *t;
   }
   options.explain = o.explain;
+  options.threads = o.threads;
   options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.timeout_seconds * 1000));
   options.memory_limit = o.memory_limit_mb << 20;
   options.cancel = &g_cancel;
+  // Column batches are allocated and freed at a high rate; keep freed memory in the heap
+  // instead of returning it to the kernel (which zeroes every page again on reuse).
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   std::signal(SIGINT, on_interrupt);
   query::QueryResult result;
   try {
@@ -343,6 +350,8 @@ CommandRunner add_query_command(CLI::App& app) {
   cmd->add_option("--now", o->now, "The instant now()/ago() use (default: the clock)");
   cmd->add_flag("--explain", o->explain, "Print the executed plan with pruning counters to stderr");
   cmd->add_option("--timeout", o->timeout_seconds, "Stop the query after SECONDS (default: none)");
+  cmd->add_option("--threads", o->threads,
+                  "Threads for scans under summarize/count/top (default: one per core)");
   cmd->add_option("--memory-limit", o->memory_limit_mb,
                   "Cap on intermediate results in MiB (default: 4096)");
   cmd->footer(

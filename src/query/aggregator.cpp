@@ -70,6 +70,13 @@ class CountAcc final : public Accumulator {
     for (std::size_t i = 0; i < count; ++i)
       out[0].push_int(n_[i]);
   }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<CountAcc&>(o);
+    if (!map.empty())
+      ensure(n_, static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1);
+    for (std::size_t g = 0; g < other.n_.size() && g < map.size(); ++g)
+      n_[map[g]] += other.n_[g];
+  }
   std::size_t memory_bytes() const override { return n_.size() * 8; }
 
  private:
@@ -123,6 +130,21 @@ class SumAvgAcc final : public Accumulator {
       } else {
         out[0].push_int(isum_[i]);
       }
+    }
+  }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<SumAvgAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(isum_, m);
+    ensure(rsum_, m);
+    ensure(cnt_, m);
+    for (std::size_t g = 0; g < other.cnt_.size() && g < map.size(); ++g) {
+      std::uint32_t k = map[g];
+      isum_[k] = static_cast<std::int64_t>(static_cast<std::uint64_t>(isum_[k]) +
+                                           static_cast<std::uint64_t>(other.isum_[g]));
+      rsum_[k] += other.rsum_[g];
+      cnt_[k] += other.cnt_[g];
     }
   }
   std::size_t memory_bytes() const override { return cnt_.size() * 24; }
@@ -189,6 +211,31 @@ class MinMaxAcc final : public Accumulator {
       }
     }
   }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<MinMaxAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(has_, m, std::uint8_t{0});
+    ensure(s_, m);
+    ensure(d_, m);
+    ensure(i_, m);
+    for (std::size_t g = 0; g < other.has_.size() && g < map.size(); ++g) {
+      if (!other.has_[g]) continue;
+      std::uint32_t k = map[g];
+      bool take = !has_[k];
+      if (type_ == Type::kString) {
+        take = take || (max_ ? other.s_[g] > s_[k] : other.s_[g] < s_[k]);
+        if (take) s_[k] = other.s_[g];
+      } else if (type_ == Type::kReal) {
+        take = take || (max_ ? other.d_[g] > d_[k] : other.d_[g] < d_[k]);
+        if (take) d_[k] = other.d_[g];
+      } else {
+        take = take || (max_ ? other.i_[g] > i_[k] : other.i_[g] < i_[k]);
+        if (take) i_[k] = other.i_[g];
+      }
+      has_[k] = 1;
+    }
+  }
   std::size_t memory_bytes() const override { return has_.size() * 24; }
 
  private:
@@ -227,6 +274,20 @@ class DCountAcc final : public Accumulator {
     for (std::size_t k = 0; k < count; ++k) {
       out[0].push_int(static_cast<std::int64_t>(sets_[k].size() + isets_[k].size()));
     }
+  }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<DCountAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(sets_, m);
+    ensure(isets_, m);
+    for (std::size_t g = 0; g < map.size(); ++g) {
+      if (g < other.sets_.size())
+        sets_[map[g]].insert(other.sets_[g].begin(), other.sets_[g].end());
+      if (g < other.isets_.size())
+        isets_[map[g]].insert(other.isets_[g].begin(), other.isets_[g].end());
+    }
+    bytes_ += other.bytes_;
   }
   std::size_t memory_bytes() const override { return bytes_; }
 
@@ -275,6 +336,22 @@ class ListAcc final : public Accumulator {
     ensure(items_, count);
     for (std::size_t k = 0; k < count; ++k)
       out[0].push_dyn(dyn_array(items_[k]));
+  }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<ListAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(items_, m);
+    if (set_) ensure(seen_, m);
+    for (std::size_t g = 0; g < other.items_.size() && g < map.size(); ++g) {
+      auto& list = items_[map[g]];
+      for (auto& d : other.items_[g]) {
+        if (list.size() >= max_) break;
+        if (set_ && !seen_[map[g]].insert(dyn_to_json(d)).second) continue;
+        list.push_back(d);
+      }
+    }
+    bytes_ += other.bytes_;
   }
   std::size_t memory_bytes() const override { return bytes_; }
 
@@ -329,6 +406,29 @@ class ArgAcc final : public Accumulator {
         } else {
           out[c].push_value(row_[k][c]);
         }
+      }
+    }
+  }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<ArgAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(best_, m);
+    ensure(state_, m, std::uint8_t{0});
+    ensure(row_, m);
+    for (std::size_t g = 0; g < other.state_.size() && g < map.size(); ++g) {
+      std::uint32_t k = map[g];
+      std::uint8_t os = other.state_[g];
+      if (os == 0) continue;
+      bool take = state_[k] < os && (state_[k] == 0 || os == 2);
+      if (!take && os == 2 && state_[k] == 2) {
+        int c = compare_values(other.best_[g], best_[k]);
+        take = max_ ? c > 0 : c < 0;
+      }
+      if (take) {
+        state_[k] = os;
+        best_[k] = other.best_[g];
+        row_[k] = other.row_[g];
       }
     }
   }
@@ -402,6 +502,24 @@ class PercentileAcc final : public Accumulator {
       if (array) out[0].push_dyn(dyn_array(std::move(items)));
     }
   }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<PercentileAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(reals_, m);
+    ensure(ints_, m);
+    for (std::size_t g = 0; g < map.size(); ++g) {
+      if (g < other.reals_.size()) {
+        auto& v = reals_[map[g]];
+        v.insert(v.end(), other.reals_[g].begin(), other.reals_[g].end());
+      }
+      if (g < other.ints_.size()) {
+        auto& v = ints_[map[g]];
+        v.insert(v.end(), other.ints_[g].begin(), other.ints_[g].end());
+      }
+    }
+    bytes_ += other.bytes_;
+  }
   std::size_t memory_bytes() const override { return bytes_; }
 
  private:
@@ -447,6 +565,26 @@ class VarianceAcc final : public Accumulator {
       out[0].push_real(stdev ? std::sqrt(var) : var);
     }
   }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<VarianceAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(n_, m);
+    ensure(mean_, m);
+    ensure(m2_, m);
+    for (std::size_t g = 0; g < other.n_.size() && g < map.size(); ++g) {
+      std::uint32_t k = map[g];
+      std::int64_t nb = other.n_[g];
+      if (nb == 0) continue;
+      std::int64_t na = n_[k];
+      double delta = other.mean_[g] - mean_[k];
+      double total = static_cast<double>(na + nb);
+      mean_[k] += delta * static_cast<double>(nb) / total;
+      m2_[k] +=
+          other.m2_[g] + delta * delta * static_cast<double>(na) * static_cast<double>(nb) / total;
+      n_[k] = na + nb;
+    }
+  }
   std::size_t memory_bytes() const override { return n_.size() * 24; }
 
  private:
@@ -487,6 +625,20 @@ class TakeAnyAcc final : public Accumulator {
         } else {
           out[c].push_value(row_[k][c]);
         }
+      }
+    }
+  }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<TakeAnyAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(state_, m, std::uint8_t{0});
+    ensure(row_, m);
+    for (std::size_t g = 0; g < other.state_.size() && g < map.size(); ++g) {
+      std::uint32_t k = map[g];
+      if (other.state_[g] > state_[k]) {
+        state_[k] = other.state_[g];
+        row_[k] = other.row_[g];
       }
     }
   }

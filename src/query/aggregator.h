@@ -26,6 +26,10 @@ class Accumulator {
   // Appends one value per group (groups [0, count)) to each output column.
   virtual void finish(std::size_t count, std::vector<Column>& outputs) = 0;
   virtual std::size_t memory_bytes() const = 0;
+  // Folds `other` (same aggregate, a later part of the input) into this one; `map[g]` is the
+  // group in this accumulator of `other`'s group g. Ties keep this side's values, so merging
+  // the parts of a scan in order gives what one pass would.
+  virtual void merge(Accumulator& other, const std::vector<std::uint32_t>& map) = 0;
 };
 
 std::unique_ptr<Accumulator> make_accumulator(const AggSpec& spec);

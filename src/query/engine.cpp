@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "query/binder.h"
 #include "query/executor.h"
 #include "query/optimizer.h"
@@ -31,8 +34,8 @@ void explain_node(const PlanNode& n, int depth, std::string& out) {
       line += fmt::format("scan {} time=[{}, {}) columns={}/{}", n.label, format_ticks(n.time_from),
                           format_ticks(n.time_to), read, n.schema.size());
       if (n.stats) {
-        line += fmt::format(" row_groups={} pruned={} rows_read={}", n.stats->row_groups,
-                            n.stats->row_groups_pruned, n.stats->rows_read);
+        line += fmt::format(" row_groups={} pruned={} rows_read={}", n.stats->row_groups.load(),
+                            n.stats->row_groups_pruned.load(), n.stats->rows_read.load());
       }
       break;
     }
@@ -96,6 +99,9 @@ QueryResult run_query(std::string_view text, const QueryOptions& options) {
     ctx.deadline = std::chrono::steady_clock::now() + options.timeout;
   }
   ctx.cancel = options.cancel;
+  ctx.threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   PlanRunner runner = [&](const PlanPtr& plan) {
     PlanPtr optimized = optimize(plan);
     return collect(*optimized, ctx);

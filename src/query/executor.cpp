@@ -1,11 +1,15 @@
 #include "query/executor.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
+#include "common/flat_index.h"
 #include "query/aggregator.h"
 #include "query/evaluator.h"
 #include "query/query_error.h"
@@ -128,16 +132,16 @@ class Grouper {
     }
     if (types_.size() == 1 && types_[0] == Type::kString) {
       const Column& c = cols[0];
+      const Column& keys = keys_.columns[0];
       std::vector<std::uint32_t> code_group(c.dict->values.size(), UINT32_MAX);
       for (std::size_t r = 0; r < rows; ++r) {
         std::uint32_t code = c.codes[r];
         if (code_group[code] == UINT32_MAX) {
           std::string_view s = c.dict->values[code];
-          auto it = strings_.find(std::string(s));
-          if (it == strings_.end()) {
-            it = strings_.emplace(std::string(s), new_group(cols, r)).first;
-          }
-          code_group[code] = it->second;
+          code_group[code] = index_.find_or_insert(
+              XXH3_64bits(s.data(), s.size()), count_,
+              [&](std::uint32_t e) { return keys.str(e) == s; },
+              [&] { return new_group(cols, r); });
         }
         out[r] = code_group[code];
       }
@@ -145,15 +149,18 @@ class Grouper {
     }
     if (types_.size() == 1 && types_[0] != Type::kReal && types_[0] != Type::kDynamic) {
       const Column& c = cols[0];
+      const Column& keys = keys_.columns[0];
       for (std::size_t r = 0; r < rows; ++r) {
         if (c.is_null(r)) {
           if (null_group_ == UINT32_MAX) null_group_ = new_group(cols, r);
           out[r] = null_group_;
           continue;
         }
-        auto [it, inserted] = ints_.try_emplace(c.ints[r], 0);
-        if (inserted) it->second = new_group(cols, r);
-        out[r] = it->second;
+        std::int64_t v = c.ints[r];
+        out[r] = index_.find_or_insert(
+            mix(static_cast<std::uint64_t>(v)), count_,
+            [&](std::uint32_t e) { return !keys.is_null(e) && keys.ints[e] == v; },
+            [&] { return new_group(cols, r); });
       }
       return;
     }
@@ -177,9 +184,13 @@ class Grouper {
           key.append(reinterpret_cast<const char*>(&c.ints[r]), 8);
         }
       }
-      auto it = general_.find(key);
-      if (it == general_.end()) it = general_.emplace(key, new_group(cols, r)).first;
-      out[r] = it->second;
+      out[r] = index_.find_or_insert(
+          XXH3_64bits(key.data(), key.size()), count_,
+          [&](std::uint32_t e) { return general_keys_[e] == key; },
+          [&] {
+            general_keys_.push_back(key);
+            return new_group(cols, r);
+          });
     }
   }
 
@@ -195,9 +206,15 @@ class Grouper {
   std::vector<Type> types_;
   Batch keys_;
   std::size_t count_ = 0;
-  std::unordered_map<std::string, std::uint32_t> strings_;
-  std::unordered_map<std::int64_t, std::uint32_t> ints_;
-  std::unordered_map<std::string, std::uint32_t> general_;
+  static std::uint64_t mix(std::uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+  }
+  FlatIndex index_;
+  std::vector<std::string> general_keys_;
   std::uint32_t null_group_ = UINT32_MAX;
 };
 
@@ -309,7 +326,18 @@ class Runner {
         return take(n, sink);
       case PlanKind::kCount: {
         std::int64_t count = 0;
-        run(*n.children[0], [&](Batch&& b) { count += static_cast<std::int64_t>(b.rows); });
+        std::size_t shards = shard_count(*n.children[0]);
+        if (shards > 1) {
+          std::vector<std::int64_t> counts(shards, 0);
+          run_shards(*n.children[0], shards, [&](Runner& r, std::size_t k) {
+            r.run(*n.children[0],
+                  [&](Batch&& b) { counts[k] += static_cast<std::int64_t>(b.rows); });
+          });
+          for (auto c : counts)
+            count += c;
+        } else {
+          run(*n.children[0], [&](Batch&& b) { count += static_cast<std::int64_t>(b.rows); });
+        }
         Batch out = empty_batch(n.schema);
         out.columns[0].push_int(count);
         out.rows = 1;
@@ -370,14 +398,62 @@ class Runner {
     options.from = n.time_from == INT64_MIN ? kMinTicks : n.time_from;
     options.to = n.time_to == INT64_MAX ? kMaxTicks : n.time_to;
     options.projection = ctx_.reader->required_columns(*n.table, n.projection);
-    options.row_groups_total = &n.stats->row_groups;
-    options.row_groups_pruned = &n.stats->row_groups_pruned;
+    std::uint64_t groups = 0, pruned = 0, rows = 0;
+    options.row_groups_total = &groups;
+    options.row_groups_pruned = &pruned;
+    options.shard = ctx_.shard;
+    options.shards = ctx_.shards;
     ctx_.reader->scan(*n.table, options, [&](store::RowBatch& rb) {
       ctx_.check();
       Batch b = convert_batch(rb, options.projection);
-      n.stats->rows_read += b.rows;
+      rows += b.rows;
       sink(std::move(b));
     });
+    n.stats->row_groups += groups;
+    n.stats->row_groups_pruned += pruned;
+    n.stats->rows_read += rows;
+  }
+
+  // A chain of streaming operators over a plain-table scan: it can run as independent shards.
+  static const PlanNode* shardable_scan(const PlanNode& n) {
+    const PlanNode* p = &n;
+    while (p->kind == PlanKind::kFilter || p->kind == PlanKind::kProject)
+      p = p->children[0].get();
+    if (p->kind != PlanKind::kScan || p->table->rollup || p->table->derived) return nullptr;
+    return p;
+  }
+  std::size_t shard_count(const PlanNode& child) const {
+    if (ctx_.threads <= 1 || ctx_.shards > 1) return 1;
+    const PlanNode* scan = shardable_scan(child);
+    if (scan == nullptr) return 1;
+    return static_cast<std::size_t>(ctx_.threads);
+  }
+  // Runs `work(runner, shard)` on `shards` threads, each reading its part of the scans.
+  template <typename Work>
+  void run_shards(const PlanNode& child, std::size_t shards, Work&& work) {
+    const PlanNode* scan = shardable_scan(child);
+    ctx_.reader->prepare(*scan->table);
+    std::vector<std::exception_ptr> errors(shards);
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < shards; ++k) {
+      threads.emplace_back([&, k] {
+        try {
+          ExecContext c = ctx_;
+          c.shard = k;
+          c.shards = shards;
+          c.memory_limit = ctx_.memory_limit / shards;
+          Runner r(c);
+          work(r, k);
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+      });
+    }
+    for (auto& t : threads)
+      t.join();
+    for (auto& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
   }
 
   void take(const PlanNode& n, const BatchSink& sink) {
@@ -402,27 +478,64 @@ class Runner {
     }
   }
 
-  Batch aggregate(const PlanNode& n) {
+  struct Partial {
+    std::unique_ptr<Grouper> grouper;
+    std::vector<std::unique_ptr<Accumulator>> accs;
+  };
+
+  Partial new_partial(const PlanNode& n) {
     std::vector<Type> key_types;
     for (const auto& k : n.keys)
       key_types.push_back(k->type);
-    Grouper grouper(key_types);
-    std::vector<std::unique_ptr<Accumulator>> accs;
+    Partial p;
+    p.grouper = std::make_unique<Grouper>(key_types);
     for (const auto& a : n.aggs)
-      accs.push_back(make_accumulator(a));
+      p.accs.push_back(make_accumulator(a));
+    return p;
+  }
+
+  void aggregate_into(const PlanNode& n, Partial& p) {
     std::vector<std::uint32_t> groups;
     run(*n.children[0], [&](Batch&& b) {
       ctx_.check();
       std::vector<Column> keys = eval_all(n.keys, b, ctx_.eval);
-      grouper.assign(keys, b.rows, groups);
-      std::size_t bytes = grouper.memory_bytes();
-      for (std::size_t i = 0; i < accs.size(); ++i) {
+      p.grouper->assign(keys, b.rows, groups);
+      std::size_t bytes = p.grouper->memory_bytes();
+      for (std::size_t i = 0; i < p.accs.size(); ++i) {
         std::vector<Column> args = eval_all(n.aggs[i].args, b, ctx_.eval);
-        accs[i]->update(args, groups, b.rows);
-        bytes += accs[i]->memory_bytes();
+        p.accs[i]->update(args, groups, b.rows);
+        bytes += p.accs[i]->memory_bytes();
       }
       ctx_.check_memory(bytes, "summarize");
     });
+  }
+
+  Batch aggregate(const PlanNode& n) {
+    std::size_t shards = shard_count(*n.children[0]);
+    Partial result;
+    if (shards <= 1) {
+      result = new_partial(n);
+      aggregate_into(n, result);
+    } else {
+      std::vector<Partial> parts(shards);
+      for (auto& p : parts)
+        p = new_partial(n);
+      run_shards(*n.children[0], shards,
+                 [&](Runner& r, std::size_t k) { r.aggregate_into(n, parts[k]); });
+      // Merge in shard order: groups keep their first-seen order of a single pass.
+      result = std::move(parts[0]);
+      std::vector<std::uint32_t> map;
+      for (std::size_t k = 1; k < shards; ++k) {
+        Partial& p = parts[k];
+        if (p.grouper->groups() == 0) continue;
+        result.grouper->assign(p.grouper->keys().columns, p.grouper->groups(), map);
+        for (std::size_t i = 0; i < result.accs.size(); ++i)
+          result.accs[i]->merge(*p.accs[i], map);
+        p = Partial{};
+      }
+    }
+    Grouper& grouper = *result.grouper;
+    std::vector<std::uint32_t> groups;
     if (n.keys.empty() && grouper.groups() == 0 && !n.aggs.empty()) {
       std::vector<Column> none;
       grouper.assign(none, 0, groups);  // one group of defaults for empty input
@@ -431,11 +544,11 @@ class Runner {
     out.rows = grouper.groups();
     out.columns = std::move(grouper.keys().columns);
     std::size_t column = out.columns.size();
-    for (std::size_t i = 0; i < accs.size(); ++i) {
+    for (std::size_t i = 0; i < result.accs.size(); ++i) {
       std::vector<Column> outputs;
       for (Type t : n.aggs[i].output_types)
         outputs.emplace_back(t);
-      accs[i]->finish(out.rows, outputs);
+      result.accs[i]->finish(out.rows, outputs);
       for (auto& c : outputs) {
         c.type = n.schema[column++].type;
         out.columns.push_back(std::move(c));
@@ -446,6 +559,22 @@ class Runner {
 
   Batch sort(const PlanNode& n) {
     std::int64_t limit = n.kind == PlanKind::kTop ? n.limit : -1;
+    std::size_t shards = limit >= 0 ? shard_count(*n.children[0]) : 1;
+    if (shards > 1) {
+      // Each shard keeps its own top N; concatenated in shard order, ties still go to the
+      // row met first.
+      std::vector<Batch> parts(shards);
+      run_shards(*n.children[0], shards,
+                 [&](Runner& r, std::size_t k) { parts[k] = r.sort_rows(n, limit); });
+      Batch all = std::move(parts[0]);
+      for (std::size_t k = 1; k < shards; ++k)
+        append_batch(all, parts[k]);
+      return gather_batch(all, sorted_order(all, n.sort, ctx_.eval, limit));
+    }
+    return sort_rows(n, limit);
+  }
+
+  Batch sort_rows(const PlanNode& n, std::int64_t limit) {
     Batch buffer = empty_batch(n.schema);
     std::size_t compact_at =
         limit >= 0 ? std::max<std::size_t>(65536, static_cast<std::size_t>(limit) * 2) : SIZE_MAX;

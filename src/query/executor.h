@@ -21,6 +21,8 @@ struct ExecContext {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::chrono::milliseconds timeout{0};
   const std::atomic<bool>* cancel = nullptr;
+  int threads = 1;  // scans under summarize/count/top split across this many threads
+  std::size_t shard = 0, shards = 1;  // this runner's part of every plain-table scan
   // Throws QueryError when the deadline passed or the query was cancelled.
   void check() const;
   // Throws QueryError when `bytes` of intermediate data exceed the memory limit.

@@ -25,8 +25,8 @@ namespace flowlens::query {
 // What the binder knows about one argument when it checks a call.
 struct ArgInfo {
   Type type = Type::kLong;
-  const Value* constant = nullptr;      // set when the argument is a constant expression
-  std::optional<Type> type_literal;     // set for `typeof(T)` arguments (extract's 4th)
+  const Value* constant = nullptr;   // set when the argument is a constant expression
+  std::optional<Type> type_literal;  // set for `typeof(T)` arguments (extract's 4th)
 };
 
 // Per-query state the functions may read.

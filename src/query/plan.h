@@ -3,6 +3,7 @@
 // them from the AST, the optimizer rewrites them, the executor runs them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -124,10 +125,10 @@ struct SortSpec {
   bool nulls_first = false;
 };
 
-struct ScanStats {
-  std::uint64_t row_groups = 0;
-  std::uint64_t row_groups_pruned = 0;
-  std::uint64_t rows_read = 0;
+struct ScanStats {  // filled by the scan's readers (possibly several threads)
+  std::atomic<std::uint64_t> row_groups{0};
+  std::atomic<std::uint64_t> row_groups_pruned{0};
+  std::atomic<std::uint64_t> rows_read{0};
 };
 
 struct PlanNode {

@@ -9,6 +9,12 @@ namespace flowlens::query {
 TableReader::TableReader(const store::DataDir& dir, const store::Snapshot& snapshot, Ticks now)
     : dir_(dir), snapshot_(snapshot), now_(now) {}
 
+void TableReader::prepare(const store::TableDef& table) const {
+  bool resolves =
+      table.id == store::TableId::kNTANetAnalytics || table.id == store::TableId::kFlowTuples;
+  if (resolves && !resolver_) resolver_.emplace(snapshot_.nic_addresses());
+}
+
 std::vector<bool> TableReader::required_columns(const store::TableDef& table,
                                                 std::vector<bool> projection) const {
   if (projection.empty()) return projection;
@@ -28,6 +34,8 @@ void TableReader::scan(const store::TableDef& table, store::ScanOptions options,
                        const std::function<void(store::RowBatch&)>& sink) const {
   options.from = std::max(options.from, snapshot_.retention_cutoff(now_));
   if (options.from >= options.to) return;
+  bool plain = !table.rollup && !table.derived;
+  if (options.shard > 0 && !plain) return;  // only plain tables split between readers
   if (table.id == store::TableId::kNTATopologyDetails) {
     for (const auto& [processed, path] : enrich::topology_snapshots(dir_.path())) {
       if (processed < options.from || processed >= options.to) continue;
@@ -60,7 +68,7 @@ void TableReader::scan(const store::TableDef& table, store::ScanOptions options,
   }
   bool resolves =
       table.id == store::TableId::kNTANetAnalytics || table.id == store::TableId::kFlowTuples;
-  if (resolves && !resolver_) resolver_.emplace(snapshot_.nic_addresses());
+  if (resolves && !resolver_) prepare(table);
   store::scan_table(snapshot_, table, options, [&](store::RowBatch& batch) {
     if (resolves) resolver_->resolve_batch(batch);
     sink(batch);

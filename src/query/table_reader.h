@@ -28,6 +28,9 @@ class TableReader {
   // Widens a projection (empty: all columns) by the columns the read-time rules need.
   std::vector<bool> required_columns(const store::TableDef& table,
                                      std::vector<bool> projection) const;
+  // Loads what reading `table` needs (the FlowType resolver) so that several threads may then
+  // scan shards of it at once (options.shard/shards); scan() is otherwise not thread-safe.
+  void prepare(const store::TableDef& table) const;
   // Calls `sink` with consecutive batches. Throws StoreError when a segment is damaged.
   void scan(const store::TableDef& table, store::ScanOptions options,
             const std::function<void(store::RowBatch&)>& sink) const;

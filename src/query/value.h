@@ -41,7 +41,7 @@ struct Value {
 // timespans as [-][d.]hh:mm:ss[.fffffff], bools True/False, reals shortest round-trip,
 // dynamics as JSON or raw string, null as "").
 std::string value_to_string(const Value& v);
-std::string format_real(double v);           // shortest round-trip; integral values without ".0"
+std::string format_real(double v);  // shortest round-trip; integral values without ".0"
 std::string format_timespan(std::int64_t ticks);
 std::string format_datetime_iso(std::int64_t ticks);  // yyyy-MM-ddTHH:mm:ss.fffffffZ
 

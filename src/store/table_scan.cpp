@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "store/ip_details.h"
 #include "store/rollup_merge.h"
 
@@ -16,7 +18,18 @@ void scan_plain(const Snapshot& snapshot, const TableDef& table, const ScanOptio
   batch.table = &table;
   batch.columns.resize(table.columns.size());
   auto time_column = static_cast<std::size_t>(table.time_index());
-  for (const OpenSegment& segment : snapshot.segments(table.id)) {
+  std::vector<OpenSegment> segments = snapshot.segments(table.id);
+  // This reader's share of the non-empty row groups: [first, last) in commit order.
+  std::size_t total = 0;
+  for (const OpenSegment& segment : segments) {
+    for (const RowGroupInfo& info : segment.reader->row_groups())
+      total += info.rows > 0;
+  }
+  std::size_t shards = std::max<std::size_t>(1, options.shards);
+  std::size_t first = total * options.shard / shards;
+  std::size_t last = total * (options.shard + 1) / shards;
+  std::size_t ordinal = 0;
+  for (const OpenSegment& segment : segments) {
     const SegmentReader& reader = *segment.reader;
     std::vector<int> source_column(table.columns.size());
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -30,6 +43,8 @@ void scan_plain(const Snapshot& snapshot, const TableDef& table, const ScanOptio
     for (std::size_t g = 0; g < groups.size(); ++g) {
       const RowGroupInfo& info = groups[g];
       if (info.rows == 0) continue;
+      std::size_t mine = ordinal++;
+      if (mine < first || mine >= last) continue;
       if (options.row_groups_total != nullptr) ++*options.row_groups_total;
       if (info.has_time && (info.max_time < options.from || info.min_time >= options.to)) {
         if (options.row_groups_pruned != nullptr) ++*options.row_groups_pruned;
@@ -82,6 +97,7 @@ void scan_ip_details(const Snapshot& snapshot, const ScanOptions& options,
 
 void scan_table(const Snapshot& snapshot, const TableDef& table, const ScanOptions& options,
                 const std::function<void(RowBatch&)>& sink) {
+  if (options.shard > 0 && (table.rollup || table.derived)) return;  // shard 0 reads it all
   if (table.id == TableId::kNTAIpDetails) {
     scan_ip_details(snapshot, options, sink);
     return;

@@ -27,6 +27,10 @@ struct ScanOptions {
   // engine's --explain counters). May be null.
   std::uint64_t* row_groups_total = nullptr;
   std::uint64_t* row_groups_pruned = nullptr;
+  // Plain tables: read only the `shard`-th of `shards` contiguous ranges of row groups (in
+  // commit order), so several readers can split one scan. Other tables: shard 0 reads all.
+  std::size_t shard = 0;
+  std::size_t shards = 1;
 };
 
 // Calls `sink` with consecutive batches. Throws StoreError when a segment is damaged.
