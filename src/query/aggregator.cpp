@@ -472,7 +472,8 @@ class PercentileAcc final : public Accumulator {
   static const T* nearest_rank(std::vector<T>& v, double p) {
     if (v.empty()) return nullptr;
     std::size_t n = v.size();
-    double rank = std::ceil(p / 100.0 * static_cast<double>(n));
+    // ceil with a tolerance: 99.9 % of 1000 is 999.0000000000001 in doubles.
+    double rank = std::ceil(p / 100.0 * static_cast<double>(n) - 1e-9);
     std::size_t index = rank <= 1 ? 0 : static_cast<std::size_t>(rank) - 1;
     if (index >= n) index = n - 1;
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(index), v.end());

@@ -647,6 +647,7 @@ class Binder {
         b.plan = in;
         scope->names[op.name] = b;
         in->label += " as " + op.name;
+        in->alias = op.name;
         return in;
       }
       case OpKind::kInvoke: {
@@ -764,11 +765,7 @@ class Binder {
     for (std::size_t k = 0; k < item.names.size(); ++k) {
       const std::string& name = item.names[k];
       used.insert(name);
-      auto ix = std::make_shared<BExpr>();
-      ix->kind = BKind::kIndex;
-      ix->type = Type::kDynamic;
-      ix->args = {b, make_const(Value::long_(static_cast<std::int64_t>(k)))};
-      replace_or_append(n, name, ix);
+      replace_or_append(n, name, output_element(b, k));
     }
   }
 
@@ -809,12 +806,9 @@ class Binder {
           // Unnamed multi-output function: <fn>_<arg>_<output> columns.
           std::string arg = item.expr->args.empty() ? "" : infer_name(*item.expr->args[0], row);
           for (std::size_t k = 0; k < b->fn->outputs.size(); ++k) {
-            auto ix = std::make_shared<BExpr>();
-            ix->kind = BKind::kIndex;
-            ix->type = Type::kDynamic;
-            ix->args = {b, make_const(Value::long_(static_cast<std::int64_t>(k)))};
             replace_or_append(
-                n, std::string(b->fn->name) + "_" + arg + "_" + std::string(b->fn->outputs[k]), ix);
+                n, std::string(b->fn->name) + "_" + arg + "_" + std::string(b->fn->outputs[k]),
+                output_element(b, k));
           }
           continue;
         }
@@ -1009,9 +1003,11 @@ class Binder {
       n->keys.push_back(b);
       n->schema.push_back({name, b->type});
     }
+    current_keys_ = key_names;  // arg_max(x, *) and take_any(*) skip the keys
     for (const auto& item : op.items) {
       bind_aggregate_item(item, row, scope, *n, used, key_names);
     }
+    current_keys_.clear();
     return n;
   }
 
@@ -1448,11 +1444,8 @@ class Binder {
     if (right_cols) {
       std::set<int> right_keys;
       if (lookup) {
-        for (auto [l, r] : n->join_keys) {
-          if (left->schema[static_cast<std::size_t>(l)].name ==
-              right->schema[static_cast<std::size_t>(r)].name)
-            right_keys.insert(r);
-        }
+        for (auto [l, r] : n->join_keys)
+          right_keys.insert(r);  // §4.13: keys are not repeated
       }
       std::set<std::string> reserved = used;
       for (const auto& f : right->schema)
@@ -1479,7 +1472,7 @@ class Binder {
     n->label = "union kind=" + op.name;
     if (piped) {
       n->children.push_back(piped);
-      n->union_names.push_back(piped->label);
+      n->union_names.push_back(piped->alias);
     }
     for (const auto& leg : op.legs) {
       if (leg->kind == ExprKind::kName && leg->text.find('*') != std::string::npos) {
@@ -1500,8 +1493,10 @@ class Binder {
       }
       try {
         n->children.push_back(bind_tabular(*leg, scope, "a union leg"));
-        n->union_names.push_back(leg->kind == ExprKind::kName ? leg->text
-                                                              : n->children.back()->label);
+        const PlanPtr& leg_plan = n->children.back();
+        n->union_names.push_back(!leg_plan->alias.empty()       ? leg_plan->alias
+                                 : leg->kind == ExprKind::kName ? leg->text
+                                                                : std::string());
       } catch (const QueryError&) {
         if (!op.is_fuzzy) throw;
       }
@@ -1879,7 +1874,26 @@ class Binder {
     }
   }
 
+  // Element k of a multi-output function's result, typed as the function declares it.
+  BExprPtr output_element(const BExprPtr& call, std::size_t k) {
+    auto ix = std::make_shared<BExpr>();
+    ix->kind = BKind::kIndex;
+    ix->type = Type::kDynamic;
+    ix->args = {call, make_const(Value::long_(static_cast<std::int64_t>(k)))};
+    if (k < call->fn->output_types.size() && call->fn->output_types[k] != Type::kDynamic) {
+      auto c = std::make_shared<BExpr>();
+      c->kind = BKind::kCast;
+      c->type = call->fn->output_types[k];
+      c->args.push_back(ix);
+      return c;
+    }
+    return ix;
+  }
+
   BExprPtr bind_name(const Expr& e, const RowView& row, const ScopePtr& scope) {
+    if (!e.text.empty() && e.text[0] == '!') {
+      fail("there is no prefix '!' in KQL; write not(" + e.text.substr(1) + ")", e.span);
+    }
     const Binding* b = scope->find(e.text);
     if (b != nullptr && b->kind == Binding::Kind::kScalar) return b->scalar;
     int c = row.find(e.text);
@@ -1975,6 +1989,9 @@ class Binder {
     }
     if (!ok) {
       std::string hint;
+      if ((x == Type::kTimeSpan && is_numeric(y)) || (y == Type::kTimeSpan && is_numeric(x))) {
+        hint = " (compare a timespan with a timespan such as 1d; dayofweek() returns a timespan)";
+      }
       if ((x == Type::kString) != (y == Type::kString)) {
         hint =
             " (KQL does not convert strings implicitly: use tolong(), todatetime() or "
@@ -2139,6 +2156,21 @@ class Binder {
         fail("'" + name + "' returns a table; use it as a tabular source", e.span);
       }
       return bind_scalar(*b->function->body, row, inner);
+    }
+    if (name == "row_number") {
+      auto m = std::make_shared<BExpr>();
+      m->kind = BKind::kRowNumber;
+      m->type = Type::kLong;
+      m->span = e.span;
+      if (e.args.size() > 1) fail("row_number() takes at most one argument (the start)", e.span);
+      if (!e.args.empty()) {
+        BExprPtr start = bind_scalar(*e.args[0], row, scope);
+        if (start->kind != BKind::kConst || !is_int64_backed(start->type)) {
+          fail("row_number() needs a constant integer start", e.args[0]->span);
+        }
+        m->args.push_back(start);
+      }
+      return m;
     }
     if (name == "toscalar") {
       if (e.args.size() != 1) fail("toscalar() takes one argument", e.span);

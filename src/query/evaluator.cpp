@@ -44,6 +44,7 @@ int single_string_source(const BExpr& e, const Batch& b) {
   bool ok = true;
   auto walk = [&](auto&& self, const BExpr& x) -> void {
     if (!ok) return;
+    if (x.kind == BKind::kRowNumber) ok = false;  // depends on the row position
     if (x.kind == BKind::kColumn) {
       if (found == -1) {
         found = x.column;
@@ -168,6 +169,15 @@ class Evaluator {
         return dyn_access(e);
       case BKind::kCall:
         return call(e);
+      case BKind::kRowNumber: {
+        std::int64_t start = e.args.empty() ? 1 : e.args[0]->constant.i;
+        Column out(Type::kLong);
+        out.ints.resize(b_.rows);
+        for (std::size_t r = 0; r < b_.rows; ++r) {
+          out.ints[r] = ctx_.row_base + start + static_cast<std::int64_t>(r);
+        }
+        return out;
+      }
     }
     return Column(e.type);
   }

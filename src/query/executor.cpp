@@ -315,13 +315,18 @@ class Runner {
             sink(gather_batch(b, rows));
           }
         });
-      case PlanKind::kProject:
+      case PlanKind::kProject: {
+        std::int64_t rows_before = 0;  // row_number() continues across batches
         return run(*n.children[0], [&](Batch&& b) {
           Batch out;
           out.rows = b.rows;
-          out.columns = eval_all(n.exprs, b, ctx_.eval);
+          EvalContext eval = ctx_.eval;
+          eval.row_base = rows_before;
+          out.columns = eval_all(n.exprs, b, eval);
+          rows_before += static_cast<std::int64_t>(b.rows);
           sink(std::move(out));
         });
+      }
       case PlanKind::kTake:
         return take(n, sink);
       case PlanKind::kCount: {
@@ -742,6 +747,27 @@ class Runner {
     return {d};
   }
 
+  // mv-expand `to typeof(T)` is a cast only (§4.15): numbers truncate to integers, but a
+  // string element never becomes a number or bool.
+  static Value expand_cast(const Dyn& item, Type t) {
+    if (item == nullptr) return Value::null_of(t);
+    if (t == Type::kString) return Value::string(dyn_to_text(item));
+    bool is_string = item->kind == DynKind::kString;
+    switch (t) {
+      case Type::kInt:
+      case Type::kLong:
+      case Type::kReal:
+        if (is_string || item->kind == DynKind::kBool) return Value::null_of(t);
+        break;
+      case Type::kBool:
+        if (is_string || item->kind == DynKind::kReal) return Value::null_of(t);
+        break;
+      default:
+        break;
+    }
+    return dyn_to_value(item, t);
+  }
+
   Batch mv_expand(const PlanNode& n, const Batch& b) {
     std::vector<Column> values = eval_all(n.expand_exprs, b, ctx_.eval);
     Batch out = empty_batch(n.schema);
@@ -770,7 +796,7 @@ class Runner {
             if (t == Type::kDynamic) {
               out.columns[c].push_dyn(item);
             } else {
-              out.columns[c].push_value(dyn_to_value(item, t));
+              out.columns[c].push_value(expand_cast(item, t));
             }
           } else if (c < base) {
             out.columns[c].push_from(b.columns[c], r);

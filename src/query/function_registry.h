@@ -31,7 +31,8 @@ struct ArgInfo {
 
 // Per-query state the functions may read.
 struct EvalContext {
-  std::int64_t now = 0;  // now(): one instant for the whole query (Unix-epoch ticks)
+  std::int64_t now = 0;       // now(): one instant for the whole query (Unix-epoch ticks)
+  std::int64_t row_base = 0;  // row_number(): rows before the current batch (serialized input)
 };
 
 // Returns the result type, or nullopt after writing a message such as

@@ -21,10 +21,10 @@ bool is_digit(char c) {
 }
 
 // Operator names that contain a hyphen; `a-b` is otherwise subtraction.
-constexpr std::array<std::string_view, 12> kHyphenated = {
-    "project-away", "project-keep", "project-rename", "project-reorder",
-    "mv-expand",    "mv-apply",     "make-series",    "top-nested",
-    "top-hitters",  "parse-where",  "project-smart",  "make-graph"};
+constexpr std::array<std::string_view, 14> kHyphenated = {
+    "project-away",  "project-keep", "project-rename", "project-reorder", "mv-expand",
+    "mv-apply",      "make-series",  "top-nested",     "top-hitters",     "parse-where",
+    "project-smart", "make-graph",   "granny-asc",     "granny-desc"};
 
 [[noreturn]] void fail(std::string message, std::size_t offset, std::size_t length = 1) {
   throw QueryError(ErrorKind::kSyntax, std::move(message), offset, length);
@@ -115,6 +115,8 @@ class Lexer {
       unsigned char c = static_cast<unsigned char>(text_[pos_]);
       if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
         ++pos_;
+      } else if (c == '/' && peek(1) == '*') {
+        fail("KQL has no block comments; use // to the end of the line", pos_, 2);
       } else if (c == '/' && peek(1) == '/') {
         while (pos_ < text_.size() && text_[pos_] != '\n')
           ++pos_;

@@ -26,11 +26,12 @@ enum class BKind : std::uint8_t {
   kCompare,  // == != < <= > >=
   kAnd,
   kOr,
-  kStrOp,   // =~ !~ has contains startswith ... matches regex (op, negated)
-  kIn,      // in / !in / in~ / !in~ / has_any / has_all against `list`
-  kMember,  // dynamic member: args[0].text
-  kIndex,   // dynamic index: args[0][args[1]]
-  kCast,    // implicit conversion of args[0] to `type` (dynamic operands)
+  kStrOp,      // =~ !~ has contains startswith ... matches regex (op, negated)
+  kIn,         // in / !in / in~ / !in~ / has_any / has_all against `list`
+  kMember,     // dynamic member: args[0].text
+  kIndex,      // dynamic index: args[0][args[1]]
+  kCast,       // implicit conversion of args[0] to `type` (dynamic operands)
+  kRowNumber,  // row_number([start]): position in the serialized input (args: start)
 };
 
 struct BExpr;
@@ -137,6 +138,7 @@ struct PlanNode {
   std::vector<PlanPtr> children;
   SourceSpan span;
   std::string label;  // for --explain
+  std::string alias;  // `| as Name` (union withsource reports it)
 
   // kScan
   const store::TableDef* table = nullptr;
