@@ -1,7 +1,7 @@
 # flowlens — two commands on a fresh Debian 12:
 #   make demo   installs what is missing, builds, generates the demo data, stores it and shows it
 #   make test   installs what is missing, builds, runs every test (unit, golden, end-to-end, fuzz)
-# Other targets: build, bench (parse), bench-ingest, fuzz (a long fuzzing run), format, clean.
+# Other targets: build, bench (parse), bench-ingest, bench-query, fuzz (a long fuzzing run), format, clean.
 
 BUILD_DIR   ?= build
 FUZZ_DIR    ?= build-fuzz
@@ -23,7 +23,7 @@ DEMO_ENRICHMENT := --topology $(DEMO_DIR)/enrichment/topology.json \
   --geoip $(GEO_DB)/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb \
   --asn $(GEO_DB)/asn/asn-ipv4.csv --asn $(GEO_DB)/asn/asn-ipv6.csv
 
-.PHONY: all deps deps-test deps-bench build test unit fuzz-smoke fuzz demo bench bench-ingest format \
+.PHONY: all deps deps-test deps-bench build test unit fuzz-smoke fuzz demo bench bench-ingest bench-query format \
         format-check clean
 
 all: build
@@ -99,19 +99,19 @@ demo: build
 	@echo "== two rows of the Traffic Analytics rollup (flowlens export NTANetAnalytics | head -2)"
 	@$(FLOWLENS) export --data $(DEMO_STORE) NTANetAnalytics | head -2
 	@echo
-	@echo "== rows per FlowType (flowlens export NTANetAnalytics --format csv, column FlowType)"
-	@$(FLOWLENS) export --data $(DEMO_STORE) NTANetAnalytics --format csv | \
-	  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($$i == "FlowType") c = i; next } { n[$$c]++ } \
-	  END { for (t in n) printf "  %-15s %d\n", t, n[t] }' | sort
-	@echo
-	@echo "== a malicious address (flowlens export NTAIpDetails)"
-	@$(FLOWLENS) export --data $(DEMO_STORE) NTAIpDetails | grep -m1 MaliciousFlow
-	@echo
-	@echo "Explore further: $(FLOWLENS) export --data $(DEMO_STORE) FlowTuples --format csv | head"
+	@for q in traffic-by-flow-type open-ports-from-internet malicious-addresses; do \
+	  echo "== flowlens query -f examples/queries/$$q.kql"; \
+	  grep '^//' examples/queries/$$q.kql; \
+	  $(FLOWLENS) query --data $(DEMO_STORE) -f examples/queries/$$q.kql || exit 1; echo; done
+	@echo "Explore further: $(FLOWLENS) query --data $(DEMO_STORE) 'FlowTuples | take 10' (docs/query.md)"
 
 # Ingest throughput, bytes per tuple and memory against DuckDB and ClickHouse (bench/README.md).
 bench-ingest: deps-bench build
 	bench/ingest_bench.sh $(FLOWLENS)
+
+# KQL query latency against DuckDB and ClickHouse over the same rows (bench/README.md).
+bench-query: deps-bench build
+	bench/query_bench.sh $(FLOWLENS)
 
 # Parse throughput against jq and DuckDB on generated data (see bench/README.md).
 bench: deps-bench build

@@ -435,8 +435,10 @@ void RollupBuilder::absorb(RollupBuilder& part) {
     s.bytes_sd += ps.bytes_sd;
     s.bytes_ds += ps.bytes_ds;
   }
-  for (const auto& [ip, part_network] : part.nic_addresses_) {
-    std::uint32_t network = intern(part.strings_[part_network]);
+  for (const auto& entry : part.nic_addresses_) {
+    // Named copies: lambdas may not capture structured bindings (clang 14).
+    const IpAddress ip = entry.first;
+    std::uint32_t network = intern(part.strings_[entry.second]);
     nic_index_.find_or_insert(
         hash_ip(ip, network), nic_addresses_.size(),
         [&](std::uint32_t x) {

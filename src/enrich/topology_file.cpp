@@ -302,17 +302,22 @@ struct Json {
   using Array = std::vector<Json>;
   std::variant<std::string, Object, Array> value;  // std::string: a rendered scalar
 
-  static Json string(std::string_view s) {
-    std::string out;
-    append_json_string(out, s);
-    return Json{std::move(out)};
-  }
-  static Json boolean(bool b) { return Json{std::string(b ? "true" : "false")}; }
+  // Defined below Member: clang rejects instantiating vector<Member> while it is incomplete.
+  static Json string(std::string_view s);
+  static Json boolean(bool b);
 };
 struct Json::Member {
   std::string key;
   Json value;
 };
+Json Json::string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return Json{std::move(out)};
+}
+Json Json::boolean(bool b) {
+  return Json{std::string(b ? "true" : "false")};
+}
 
 void render(const Json& j, int indent, std::string& out) {
   std::string pad(static_cast<std::size_t>(indent) + 2, ' ');

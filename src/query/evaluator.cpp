@@ -183,6 +183,13 @@ class Evaluator {
   }
 
  private:
+  // A column reference is read in place (no copy); anything else is evaluated into `storage`.
+  const Column& operand(const BExpr& e, Column& storage) {
+    if (e.kind == BKind::kColumn) return b_.columns[static_cast<std::size_t>(e.column)];
+    storage = eval(e);
+    return storage;
+  }
+
   Column cast(const Column& a, Type to) {
     if (a.type == to) return a;
     Column out(to);
@@ -203,8 +210,9 @@ class Evaluator {
   }
 
   Column arith(const BExpr& e) {
-    Column a = eval(*e.args[0]);
-    Column b = eval(*e.args[1]);
+    Column a_storage, b_storage;
+    const Column& a = operand(*e.args[0], a_storage);
+    const Column& b = operand(*e.args[1], b_storage);
     std::size_t n = b_.rows;
     Column out(e.type);
     const char op = e.op[0];
@@ -303,8 +311,8 @@ class Evaluator {
   }
 
   Column negate(const BExpr& e) {
-    Column a = eval(*e.args[0]);
-    Column out = a;
+    Column out = eval(*e.args[0]);
+    const Column& a = out;
     out.type = e.type;
     if (a.type == Type::kReal) {
       for (double& v : out.reals)
@@ -317,39 +325,82 @@ class Evaluator {
   }
 
   Column compare(const BExpr& e) {
-    Column a = eval(*e.args[0]);
-    Column b = eval(*e.args[1]);
+    Column a_storage, b_storage;
+    const Column& a = operand(*e.args[0], a_storage);
+    // A constant right side is only materialized when no fast path below applies.
+    bool rhs_const = e.args[1]->kind == BKind::kConst;
+    const Column& b = rhs_const && (a.type == Type::kString || is_int64_backed(a.type))
+                          ? b_storage
+                          : operand(*e.args[1], b_storage);
     std::size_t n = b_.rows;
     Column out = bool_column(n);
     const std::string& op = e.op;
     int code = op == "==" ? 0 : op == "!=" ? 1 : op == "<" ? 2 : op == "<=" ? 3 : op == ">" ? 4 : 5;
+    const BExpr& rhs = *e.args[1];
+    if (a.type == Type::kString && rhs.kind == BKind::kConst && (code == 0 || code == 1)) {
+      // Once per dictionary entry.
+      const std::string& c = rhs.constant.s;
+      std::vector<std::int8_t> memo(a.dict->values.size(), -1);
+      for (std::size_t r = 0; r < n; ++r) {
+        std::uint32_t k = a.codes[r];
+        if (memo[k] < 0) memo[k] = a.dict->values[k] == c;
+        out.ints[r] = (memo[k] != 0) == (code == 0);
+      }
+      return out;
+    }
+    if (is_int64_backed(a.type) && rhs.kind == BKind::kConst && !rhs.constant.null &&
+        is_int64_backed(rhs.constant.type) && a.nulls.empty()) {
+      const std::int64_t c = rhs.constant.i;
+      const auto& x = a.ints;
+      switch (code) {
+        case 0:
+          for (std::size_t r = 0; r < n; ++r)
+            out.ints[r] = x[r] == c;
+          break;
+        case 1:
+          for (std::size_t r = 0; r < n; ++r)
+            out.ints[r] = x[r] != c;
+          break;
+        case 2:
+          for (std::size_t r = 0; r < n; ++r)
+            out.ints[r] = x[r] < c;
+          break;
+        case 3:
+          for (std::size_t r = 0; r < n; ++r)
+            out.ints[r] = x[r] <= c;
+          break;
+        case 4:
+          for (std::size_t r = 0; r < n; ++r)
+            out.ints[r] = x[r] > c;
+          break;
+        default:
+          for (std::size_t r = 0; r < n; ++r)
+            out.ints[r] = x[r] >= c;
+          break;
+      }
+      return out;
+    }
+    if (rhs_const && b.size() != n) {
+      b_storage = constant_column(rhs.constant, n);
+      return compare_columns(e, a, b_storage, code, out);
+    }
+    return compare_columns(e, a, b, code, out);
+  }
+
+  Column compare_columns(const BExpr& e, const Column& a, const Column& b, int code, Column& out) {
+    std::size_t n = b_.rows;
     auto apply = [&](auto cmp) {  // cmp(r) -> -1/0/1
       for (std::size_t r = 0; r < n; ++r) {
         int c = cmp(r);
-        bool v = false;
-        switch (code) {
-          case 0:
-            v = c == 0;
-            break;
-          case 1:
-            v = c != 0;
-            break;
-          case 2:
-            v = c < 0;
-            break;
-          case 3:
-            v = c <= 0;
-            break;
-          case 4:
-            v = c > 0;
-            break;
-          default:
-            v = c >= 0;
-            break;
-        }
-        out.ints[r] = v;
+        out.ints[r] = code == 0   ? c == 0
+                      : code == 1 ? c != 0
+                      : code == 2 ? c < 0
+                      : code == 3 ? c <= 0
+                      : code == 4 ? c > 0
+                                  : c >= 0;
       }
     };
+    (void)e;
     if (a.type == Type::kString && b.type == Type::kString) {
       apply([&](std::size_t r) {
         std::string_view x = a.str(r), y = b.str(r);
@@ -426,8 +477,9 @@ class Evaluator {
   }
 
   Column logical(const BExpr& e) {
-    Column a = eval(*e.args[0]);
-    Column b = eval(*e.args[1]);
+    Column a_storage, b_storage;
+    const Column& a = operand(*e.args[0], a_storage);
+    const Column& b = operand(*e.args[1], b_storage);
     std::size_t n = b_.rows;
     Column out = bool_column(n);
     bool is_and = e.kind == BKind::kAnd;
@@ -463,7 +515,8 @@ class Evaluator {
   }
 
   Column strop(const BExpr& e) {
-    Column a = eval(*e.args[0]);
+    Column a_storage;
+    const Column& a = operand(*e.args[0], a_storage);
     std::size_t n = b_.rows;
     Column out = bool_column(n);
     if (e.args[1]->kind == BKind::kConst) {
@@ -484,7 +537,8 @@ class Evaluator {
       }
       return out;
     }
-    Column b = eval(*e.args[1]);
+    Column b_storage;
+    const Column& b = operand(*e.args[1], b_storage);
     for (std::size_t r = 0; r < n; ++r) {
       out.ints[r] = string_op(e.op, a.str(r), b.str(r)) != e.negated;
     }
@@ -492,7 +546,8 @@ class Evaluator {
   }
 
   Column in(const BExpr& e) {
-    Column a = eval(*e.args[0]);
+    Column a_storage;
+    const Column& a = operand(*e.args[0], a_storage);
     std::size_t n = b_.rows;
     Column out = bool_column(n);
     const std::string& op = e.op;
@@ -586,7 +641,8 @@ class Evaluator {
   }
 
   Column dyn_access(const BExpr& e) {
-    Column a = eval(*e.args[0]);
+    Column a_storage;
+    const Column& a = operand(*e.args[0], a_storage);
     Column out(Type::kDynamic);
     std::size_t n = b_.rows;
     out.reserve(n);

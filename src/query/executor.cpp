@@ -334,14 +334,12 @@ class Runner {
         std::size_t shards = shard_count(*n.children[0]);
         if (shards > 1) {
           std::vector<std::int64_t> counts(shards, 0);
-          run_shards(*n.children[0], shards, [&](Runner& r, std::size_t k) {
-            r.run(*n.children[0],
-                  [&](Batch&& b) { counts[k] += static_cast<std::int64_t>(b.rows); });
-          });
+          run_shards(*n.children[0], shards,
+                     [&](Runner& r, std::size_t k) { counts[k] = r.count_rows(*n.children[0]); });
           for (auto c : counts)
             count += c;
         } else {
-          run(*n.children[0], [&](Batch&& b) { count += static_cast<std::int64_t>(b.rows); });
+          count = count_rows(*n.children[0]);
         }
         Batch out = empty_batch(n.schema);
         out.columns[0].push_int(count);
@@ -417,6 +415,20 @@ class Runner {
     n.stats->row_groups += groups;
     n.stats->row_groups_pruned += pruned;
     n.stats->rows_read += rows;
+  }
+
+  // Rows of `n` counted without building them: a filter right below a count only selects.
+  std::int64_t count_rows(const PlanNode& n) {
+    std::int64_t count = 0;
+    if (n.kind == PlanKind::kFilter) {
+      run(*n.children[0], [&](Batch&& b) {
+        ctx_.check();
+        count += static_cast<std::int64_t>(select_true(*n.predicate, b, ctx_.eval).size());
+      });
+    } else {
+      run(n, [&](Batch&& b) { count += static_cast<std::int64_t>(b.rows); });
+    }
+    return count;
   }
 
   // A chain of streaming operators over a plain-table scan: it can run as independent shards.
