@@ -404,6 +404,7 @@ class Runner {
     std::uint64_t groups = 0, pruned = 0, rows = 0;
     options.row_groups_total = &groups;
     options.row_groups_pruned = &pruned;
+    options.key_order = false;  // KQL promises no order; skip sorting merged rollup rows
     options.shard = ctx_.shard;
     options.shards = ctx_.shards;
     ctx_.reader->scan(*n.table, options, [&](store::RowBatch& rb) {

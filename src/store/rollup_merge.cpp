@@ -205,6 +205,7 @@ void RollupMerger::emit_entry(const Entry& e, RowSink& sink) {
   const Ref& first = *parts_[0];
   for (std::size_t c = 0; c < table_.columns.size(); ++c) {
     const ColumnDef& def = table_.columns[c];
+    if (!wanted_.empty() && !wanted_[c]) continue;
     if (parts_.size() == 1 || def.merge == Merge::kKey || def.merge == Merge::kAny) {
       copy_cell(first.group->columns[c], c, first.row, sink);
       continue;
@@ -262,9 +263,11 @@ void RollupMerger::emit(RowSink& sink) {
   std::vector<std::uint32_t> order(entries_.size());
   for (std::uint32_t i = 0; i < order.size(); ++i)
     order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return compare_keys(refs_[entries_[a].first], refs_[entries_[b].first]) < 0;
-  });
+  if (ordered_) {
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return compare_keys(refs_[entries_[a].first], refs_[entries_[b].first]) < 0;
+    });
+  }
   for (std::uint32_t e : order)
     emit_entry(entries_[e], sink);
   refs_.clear();
@@ -287,11 +290,16 @@ struct ActiveGroup {
 };
 
 std::unique_ptr<DecodedRowGroup> decode_row_group(const OpenSegment& segment, std::size_t rg,
-                                                  const TableDef& table) {
+                                                  const TableDef& table,
+                                                  const std::vector<bool>& wanted) {
   auto out = std::make_unique<DecodedRowGroup>();
   out->columns.resize(table.columns.size());
   const SegmentReader& reader = *segment.reader;
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    if (!wanted.empty() && !wanted[c]) {
+      out->columns[c].type = table.columns[c].type;
+      continue;
+    }
     int at = reader.column_index(table.columns[c].name);
     std::string error;
     if (at < 0) {
@@ -308,7 +316,8 @@ std::unique_ptr<DecodedRowGroup> decode_row_group(const OpenSegment& segment, st
 }  // namespace
 
 void merge_rollup(const std::vector<OpenSegment>& segments, const TableDef& table, Ticks from,
-                  Ticks to, RowSink& sink, const std::function<void()>& after_interval) {
+                  Ticks to, RowSink& sink, const std::function<void()>& after_interval,
+                  const RowGroupFilter& include, const std::vector<bool>& columns, bool ordered) {
   int time_column = table.time_index();
   std::vector<PendingGroup> pending;
   for (const OpenSegment& s : segments) {
@@ -317,6 +326,7 @@ void merge_rollup(const std::vector<OpenSegment>& segments, const TableDef& tabl
       const RowGroupInfo& info = groups[g];
       if (info.rows == 0) continue;
       if (info.has_time && (info.max_time < from || info.min_time >= to)) continue;
+      if (include && !include(s, g)) continue;
       pending.push_back({&s, g, info.has_time ? info.min_time : kMinTicks});
     }
   }
@@ -325,6 +335,16 @@ void merge_rollup(const std::vector<OpenSegment>& segments, const TableDef& tabl
       [](const PendingGroup& a, const PendingGroup& b) { return a.min_time < b.min_time; });
 
   RollupMerger merger(table);
+  merger.set_ordered(ordered);
+  // Decoded: the requested columns, the keys (to find partials of one row) and the time.
+  std::vector<bool> decode = columns;
+  if (!decode.empty()) {
+    merger.set_columns(columns);
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      if (table.columns[c].merge == Merge::kKey) decode[c] = true;
+    }
+    decode[static_cast<std::size_t>(time_column)] = true;
+  }
   std::vector<ActiveGroup> active;
   std::size_t next = 0;
   auto time_of = [&](const ActiveGroup& a, std::size_t i) {
@@ -348,7 +368,7 @@ void merge_rollup(const std::vector<OpenSegment>& segments, const TableDef& tabl
     if (!found) break;
     while (next < pending.size() && pending[next].min_time <= window) {
       ActiveGroup a;
-      a.data = decode_row_group(*pending[next].segment, pending[next].row_group, table);
+      a.data = decode_row_group(*pending[next].segment, pending[next].row_group, table, decode);
       const ColumnData& t = a.data->columns[static_cast<std::size_t>(time_column)];
       for (std::uint32_t r = 0; r < t.ints.size(); ++r) {
         if (!t.is_null(r) && t.ints[r] >= from && t.ints[r] < to) a.order.push_back(r);

@@ -37,6 +37,10 @@ class RollupMerger {
   // Adds one partial row. `group` must stay alive until emit().
   void add(const DecodedRowGroup& group, std::uint32_t row);
   std::size_t size() const { return entries_.size(); }
+  // Only these columns are sent (empty: all); the rest are left out of the sink's rows.
+  void set_columns(std::vector<bool> wanted) { wanted_ = std::move(wanted); }
+  // false: rows leave in the order their keys were first added (deterministic, not sorted).
+  void set_ordered(bool ordered) { ordered_ = ordered; }
   // Sends the merged rows to `sink`, ordered by key, and forgets them.
   void emit(RowSink& sink);
 
@@ -57,6 +61,8 @@ class RollupMerger {
   void emit_entry(const Entry& e, RowSink& sink);
 
   const TableDef& table_;
+  std::vector<bool> wanted_;
+  bool ordered_ = true;
   std::vector<std::size_t> key_columns_;
   std::vector<Ref> refs_;
   std::vector<Entry> entries_;
@@ -69,8 +75,12 @@ class RollupMerger {
 // interval by interval in ascending time, sending merged rows to `sink`. `after_interval` runs
 // after each interval's rows were sent (a place to hand on a batch). Throws StoreError when a
 // block is corrupt.
+// `include` (optional) limits the merge to some row groups (segment, row group index).
+using RowGroupFilter = std::function<bool(const OpenSegment& segment, std::size_t row_group)>;
 void merge_rollup(const std::vector<OpenSegment>& segments, const TableDef& table, Ticks from,
-                  Ticks to, RowSink& sink, const std::function<void()>& after_interval);
+                  Ticks to, RowSink& sink, const std::function<void()>& after_interval,
+                  const RowGroupFilter& include = nullptr, const std::vector<bool>& columns = {},
+                  bool ordered = true);
 
 // Set merges, exposed for tests: "|"-joined ports, ", "-joined words, public-IP lists.
 std::string merge_port_sets(const std::vector<std::string_view>& values);

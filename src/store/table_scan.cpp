@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "store/ip_details.h"
 #include "store/rollup_merge.h"
@@ -106,13 +107,87 @@ void scan_table(const Snapshot& snapshot, const TableDef& table, const ScanOptio
     scan_plain(snapshot, table, options, sink);
     return;
   }
-  RowBatchBuilder builder(table);
-  merge_rollup(snapshot.segments(table.id), table, options.from, options.to, builder, [&] {
-    if (builder.rows() >= kBatchRows) {
-      sink(builder.batch());
-      builder.clear();
+  // Row groups whose time span meets no other segment's hold final rows: within one segment
+  // every key is unique (a commit's rollup, or a compaction's merge), and partials of one key
+  // share their interval, so they can only meet in overlapping row groups. Those are read like
+  // a plain table (projected columns only); the rest go through the merge.
+  std::vector<OpenSegment> segments = snapshot.segments(table.id);
+  struct Span {
+    std::size_t segment;
+    std::size_t group;
+    Ticks min_time;
+    Ticks max_time;
+    bool has_time;
+  };
+  std::vector<Span> spans;
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    const auto& groups = segments[s].reader->row_groups();
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const RowGroupInfo& info = groups[g];
+      if (info.rows == 0) continue;
+      if (info.has_time && (info.max_time < options.from || info.min_time >= options.to)) continue;
+      spans.push_back({s, g, info.min_time, info.max_time, info.has_time});
     }
-  });
+  }
+  std::set<std::pair<const SegmentReader*, std::size_t>> shared;
+  for (std::size_t a = 0; a < spans.size(); ++a) {
+    for (std::size_t b = a + 1; b < spans.size(); ++b) {
+      const Span& x = spans[a];
+      const Span& y = spans[b];
+      if (x.segment == y.segment) continue;
+      bool overlap =
+          !x.has_time || !y.has_time || (x.min_time <= y.max_time && y.min_time <= x.max_time);
+      if (overlap) {
+        shared.emplace(segments[x.segment].reader.get(), x.group);
+        shared.emplace(segments[y.segment].reader.get(), y.group);
+      }
+    }
+  }
+  RowBatch batch;
+  batch.table = &table;
+  batch.columns.resize(table.columns.size());
+  auto time_column = static_cast<std::size_t>(table.time_index());
+  for (const Span& span : spans) {
+    const SegmentReader& reader = *segments[span.segment].reader;
+    if (shared.count({&reader, span.group})) continue;
+    if (options.row_groups_total != nullptr) ++*options.row_groups_total;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      ColumnData& d = batch.columns[c];
+      if (!options.projection.empty() && !options.projection[c] && c != time_column) {
+        d.clear();
+        d.type = table.columns[c].type;
+        continue;
+      }
+      int at = reader.column_index(table.columns[c].name);
+      std::string error;
+      if (at < 0) {
+        throw StoreError(fmt::format("{}: segment lacks column {}",
+                                     segments[span.segment].record.file, table.columns[c].name));
+      }
+      if (!reader.read(span.group, static_cast<std::size_t>(at), d, error)) throw StoreError(error);
+    }
+    batch.rows.clear();
+    const ColumnData& t = batch.columns[time_column];
+    for (std::uint32_t r = 0; r < t.size(); ++r) {
+      if (!t.is_null(r) && t.ints[r] >= options.from && t.ints[r] < options.to)
+        batch.rows.push_back(r);
+    }
+    if (!batch.rows.empty()) sink(batch);
+  }
+  if (shared.empty()) return;
+  RowBatchBuilder builder(table);
+  merge_rollup(
+      segments, table, options.from, options.to, builder,
+      [&] {
+        if (builder.rows() >= kBatchRows) {
+          sink(builder.batch());
+          builder.clear();
+        }
+      },
+      [&](const OpenSegment& segment, std::size_t group) {
+        return shared.count({segment.reader.get(), group}) > 0;
+      },
+      options.projection, options.key_order);
   if (builder.rows() > 0) sink(builder.batch());
 }
 

@@ -19,7 +19,7 @@ namespace flowlens::store {
 struct ScanOptions {
   Ticks from = kMinTicks;  // rows whose time column is in [from, to)
   Ticks to = kMaxTicks;
-  // Plain tables: the columns to decode (empty: all). Rollup tables always read every column.
+  // The columns to decode (empty: all); rollup row groups that need merging read them all.
   std::vector<bool> projection;
   // NTAIpDetails: fills PublicIpDetails and the threat columns (none: left empty).
   IpDetailsLookup ip_details;
@@ -29,6 +29,9 @@ struct ScanOptions {
   std::uint64_t* row_groups_pruned = nullptr;
   // Plain tables: read only the `shard`-th of `shards` contiguous ranges of row groups (in
   // commit order), so several readers can split one scan. Other tables: shard 0 reads all.
+  // Rollup tables: merged rows ordered by key within each interval (export, compaction);
+  // false leaves them in first-seen order, which is cheaper (the query engine).
+  bool key_order = true;
   std::size_t shard = 0;
   std::size_t shards = 1;
 };

@@ -2,7 +2,8 @@
 # Golden tests of `flowlens query`: every tests/queries/NNNNN_name.kql runs against a fixture
 # data directory and its output must equal NNNNN_name.reference byte for byte:
 #   - a query that succeeds: the reference is its stdout (--format csv);
-#   - a query that fails: the reference is `exit: N` on the first line, then its stderr.
+#   - a query that fails: the reference is `exit: N` on the first line, then its stderr, then
+#     (only if it printed rows, as a truncated result does) a line `stdout:` and its stdout.
 # The fixture is built once per run: `flowlens gen --scale small --seed 1` with the enrichment
 # files, ingested with them and the geo-IP/ASN databases, so FlowType and Country are filled.
 # Queries run in tests/queries with `-f NNNNN_name.kql`, so error messages name the file alone.
@@ -32,7 +33,10 @@ if [ "${1:-}" = "--one" ]; then
   if [ "$rc" -eq 0 ]; then
     cp "$out.stdout" "$out.actual"
   else
-    { echo "exit: $rc"; cat "$out.stderr"; } >"$out.actual"
+    # A partial result (e.g. a truncation warning, exit 3) also prints rows: keep them, so the
+    # reference pins the rows as well as the warning. Plain errors print nothing on stdout.
+    { echo "exit: $rc"; cat "$out.stderr"
+      if [ -s "$out.stdout" ]; then echo "stdout:"; cat "$out.stdout"; fi; } >"$out.actual"
   fi
   ref="$GOLDEN_QUERIES/$name.reference"
   if [ "$GOLDEN_RECORD" = 1 ]; then
