@@ -594,6 +594,49 @@ class VarianceAcc final : public Accumulator {
   std::vector<double> mean_, m2_;
 };
 
+class BagAcc final : public Accumulator {
+ public:
+  void update(const std::vector<Column>& args, const std::vector<std::uint32_t>& g,
+              std::size_t rows) override {
+    std::size_t m = max_group(g, rows);
+    ensure(bags_, m);
+    ensure(keys_, m);
+    const Column& x = args[0];
+    const Column* p = args.size() > 1 ? &args[1] : nullptr;
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (x.is_null(r) || (p && !predicate_true(*p, r)) || !dyn_is_bag(x.dyns[r])) continue;
+      add(g[r], x.dyns[r]->bag);
+    }
+  }
+  void finish(std::size_t count, std::vector<Column>& out) override {
+    ensure(bags_, count);
+    for (std::size_t k = 0; k < count; ++k)
+      out[0].push_dyn(dyn_bag(bags_[k]));
+  }
+  void merge(Accumulator& o, const std::vector<std::uint32_t>& map) override {
+    auto& other = static_cast<BagAcc&>(o);
+    std::size_t m =
+        map.empty() ? 0 : static_cast<std::size_t>(*std::max_element(map.begin(), map.end())) + 1;
+    ensure(bags_, m);
+    ensure(keys_, m);
+    for (std::size_t g = 0; g < other.bags_.size() && g < map.size(); ++g)
+      add(map[g], other.bags_[g]);
+  }
+  std::size_t memory_bytes() const override { return bytes_; }
+
+ private:
+  void add(std::uint32_t k, const std::vector<std::pair<std::string, Dyn>>& entries) {
+    for (const auto& [key, value] : entries) {
+      if (!keys_[k].insert(key).second) continue;  // the first value of a key stays
+      bags_[k].emplace_back(key, value);
+      bytes_ += 64 + key.size();
+    }
+  }
+  std::vector<std::vector<std::pair<std::string, Dyn>>> bags_;
+  std::vector<std::unordered_set<std::string>> keys_;
+  std::size_t bytes_ = 0;
+};
+
 class TakeAnyAcc final : public Accumulator {
  public:
   void update(const std::vector<Column>& args, const std::vector<std::uint32_t>& g,
@@ -693,6 +736,8 @@ std::unique_ptr<Accumulator> make_accumulator(const AggSpec& spec) {
     case AggKind::kTakeAny:
     case AggKind::kAnyLegacy:
       return std::make_unique<TakeAnyAcc>();
+    case AggKind::kMakeBag:
+      return std::make_unique<BagAcc>();
   }
   (void)is_if_kind;
   (void)grow;

@@ -154,7 +154,9 @@ bool is_aggregate_name(std::string_view n) {
                                                     "variancep",
                                                     "take_any",
                                                     "any",
-                                                    "count_distinct"};
+                                                    "count_distinct",
+                                                    "make_bag",
+                                                    "make_bag_if"};
   return kNames.count(n) > 0;
 }
 
@@ -1004,11 +1006,91 @@ class Binder {
       n->schema.push_back({name, b->type});
     }
     current_keys_ = key_names;  // arg_max(x, *) and take_any(*) skip the keys
+    // Items that compute over aggregates (`sum(x) * 2`, `sum(a) / count()`) aggregate into
+    // hidden columns and are computed by a projection above the aggregation.
+    struct Output {
+      int column = -1;  // a column of the aggregation, or -1: computed from `expr`
+      std::string name;
+      ExprPtr expr;
+      SourceSpan span;
+    };
+    std::vector<Output> outputs;
+    for (std::size_t k = 0; k < n->schema.size(); ++k)
+      outputs.push_back({static_cast<int>(k), n->schema[k].name, nullptr, {}});
+    bool computed = false;
+    int hidden = 0;
     for (const auto& item : op.items) {
-      bind_aggregate_item(item, row, scope, *n, used, key_names);
+      const Expr& e = *item.expr;
+      if (e.kind == ExprKind::kCall && is_aggregate_name(e.text)) {
+        std::size_t before = n->schema.size();
+        bind_aggregate_item(item, row, scope, *n, used, key_names);
+        for (std::size_t k = before; k < n->schema.size(); ++k) {
+          outputs.push_back({static_cast<int>(k), n->schema[k].name, nullptr, {}});
+        }
+        continue;
+      }
+      std::vector<std::pair<std::string, ExprPtr>> found;
+      ExprPtr rewritten = extract_aggregates(item.expr, found, hidden);
+      if (found.empty()) {
+        fail("summarize expects aggregation functions (count(), sum(), ...); '" +
+                 std::string(e.kind == ExprKind::kCall ? e.text + "()" : "this expression") +
+                 "' is not one",
+             e.span);
+      }
+      for (const auto& [name, call] : found) {
+        AggSpec spec = bind_aggregate(*call, row, scope);
+        if (spec.output_types.size() != 1)
+          fail("this aggregate cannot be used inside an expression", call->span);
+        n->schema.push_back({name, spec.output_types[0]});
+        n->aggs.push_back(std::move(spec));
+      }
+      if (item.names.size() > 1)
+        fail("a list of names needs a function with several results", e.span);
+      std::string name;
+      if (!item.names.empty()) {
+        name = item.names[0];
+        if (used.count(name)) fail("duplicate column name '" + name + "'", item.name_spans[0]);
+      } else {
+        std::set<std::string> taken = used;
+        taken.insert(explicit_names.begin(), explicit_names.end());
+        name = generated_name(taken, counter);
+      }
+      used.insert(name);
+      outputs.push_back({-1, name, rewritten, e.span});
+      computed = true;
     }
     current_keys_.clear();
-    return n;
+    if (!computed) return n;
+    auto p = node(PlanKind::kProject, n, "summarize (expressions over aggregates)");
+    for (const auto& o : outputs) {
+      BExprPtr b = o.column >= 0 ? make_column_ref(
+                                       o.column, n->schema[static_cast<std::size_t>(o.column)].type)
+                                 : bind_scalar(*o.expr, view_of(n->schema), scope);
+      p->schema.push_back({o.name, b->type});
+      p->exprs.push_back(b);
+    }
+    return p;
+  }
+
+  // Replaces each aggregate call in `e` by a reference to a hidden column `__aggN`.
+  static ExprPtr extract_aggregates(const ExprPtr& e,
+                                    std::vector<std::pair<std::string, ExprPtr>>& found,
+                                    int& counter) {
+    if (!e) return e;
+    if (e->kind == ExprKind::kCall && is_aggregate_name(e->text)) {
+      std::string name = "__agg" + std::to_string(counter++);
+      found.emplace_back(name, e);
+      auto ref = std::make_shared<Expr>();
+      ref->kind = ExprKind::kName;
+      ref->text = name;
+      ref->span = e->span;
+      return ref;
+    }
+    if (e->kind == ExprKind::kPipe) return e;
+    auto copy = std::make_shared<Expr>(*e);
+    for (auto& a : copy->args)
+      a = extract_aggregates(a, found, counter);
+    return copy;
   }
 
   void bind_aggregate_item(const NamedExpr& item, const RowView& row, const ScopePtr& scope,
@@ -1091,6 +1173,8 @@ class Binder {
         return pre("variancep");
       case AggKind::kAnyLegacy:
         return pre("any");
+      case AggKind::kMakeBag:
+        return pre("bag");
       case AggKind::kPercentilesArray:
         return pre("percentiles");
       case AggKind::kPercentile: {
@@ -1192,9 +1276,12 @@ class Binder {
     } else if (f == "avg" || f == "avgif") {
       arity(f == "avg" ? 1 : 2, f == "avg" ? 1 : 2);
       s.kind = f == "avg" ? AggKind::kAvg : AggKind::kAvgIf;
-      s.args = {numeric_arg(0)};
+      s.args = {arg(0)};
+      if (s.args[0]->type != Type::kDateTime) s.args[0] = numeric_arg(0);
       if (f == "avgif") s.args.push_back(pred(1));
-      s.output_types = {s.args[0]->type == Type::kTimeSpan ? Type::kTimeSpan : Type::kReal};
+      s.output_types = {s.args[0]->type == Type::kTimeSpan || s.args[0]->type == Type::kDateTime
+                            ? s.args[0]->type
+                            : Type::kReal};
     } else if (f == "min" || f == "max" || f == "minif" || f == "maxif") {
       bool is_if = f.size() > 3;
       arity(is_if ? 2 : 1, is_if ? 2 : 1);
@@ -1296,6 +1383,15 @@ class Binder {
       s.args = {numeric_arg(0)};
       if (is_if) s.args.push_back(pred(1));
       s.output_types = {Type::kReal};
+    } else if (f == "make_bag" || f == "make_bag_if") {
+      bool is_if = f == "make_bag_if";
+      arity(is_if ? 2 : 1, is_if ? 3 : 2);
+      s.kind = AggKind::kMakeBag;
+      s.args = {arg(0)};
+      if (s.args[0]->type != Type::kDynamic)
+        fail(f + "() needs a dynamic property bag", e.args[0]->span);
+      if (is_if) s.args.push_back(pred(1));
+      s.output_types = {Type::kDynamic};
     } else if (f == "take_any" || f == "any") {
       if (e.args.empty()) fail(f + "() needs at least one argument", e.span);
       s.kind = f == "any" ? AggKind::kAnyLegacy : AggKind::kTakeAny;
@@ -1538,12 +1634,17 @@ class Binder {
       used.insert(op.with_source);
       n->with_source_column = 0;
     }
-    std::vector<std::string> out_names;
+    // Names that keep their spelling are reserved first; a column renamed to name_type takes
+    // a numeric suffix if that name is taken (§4.14).
+    for (const auto& [name, type] : columns) {
+      if (types_by_name[name].size() == 1) used.insert(name);
+    }
     for (const auto& [name, type] : columns) {
       std::string out = name;
-      if (types_by_name[name].size() > 1) out = name + "_" + std::string(type_name(type));
-      out = unique_name(out, used);
-      used.insert(out);
+      if (types_by_name[name].size() > 1) {
+        out = unique_name(name + "_" + std::string(type_name(type)), used);
+        used.insert(out);
+      }
       n->schema.push_back({out, type});
     }
     for (const auto& c : n->children) {

@@ -840,58 +840,71 @@ class Runner {
     bool integral_axis = axis.type != Type::kReal;
     double step = value_number(n.series_step);
     if (step <= 0) throw QueryError(ErrorKind::kSemantic, "make-series step must be positive");
-    double from = 0, to = 0;
     bool have_from = !n.series_from.null, have_to = !n.series_to.null;
-    if (have_from) from = value_number(n.series_from);
-    if (have_to) to = value_number(n.series_to);
-    if (!have_from || !have_to) {
-      double lo = INFINITY, hi = -INFINITY;
-      for (std::size_t r = 0; r < input.rows; ++r) {
-        if (axis.is_null(r)) continue;
-        lo = std::min(lo, axis_value(axis, r));
-        hi = std::max(hi, axis_value(axis, r));
-      }
-      if (!have_from && lo != INFINITY) {
-        double origin = axis.type == Type::kDateTime ? static_cast<double>(kTicksFrom0001) : 0;
-        from = std::floor((lo + origin) / step) * step - origin;
-      }
-      if (!have_to && hi != -INFINITY) to = hi + step;
-      if (lo == INFINITY) to = from;
-    }
-    std::size_t bins = to > from ? static_cast<std::size_t>(std::ceil((to - from) / step)) : 0;
-    if (bins > (1u << 20))
-      throw QueryError(ErrorKind::kRuntime,
-                       "make-series would produce more than 2^20 points per series");
+    double from = have_from ? value_number(n.series_from) : 0;
+    double to = have_to ? value_number(n.series_to) : 0;
     std::vector<Type> key_types;
     for (const auto& k : n.keys)
       key_types.push_back(k->type);
     Grouper grouper(key_types);
     std::vector<std::uint32_t> groups;
-    grouper.assign(keys, input.rows, groups);
-    // Each (group, bin) is an accumulator slot; rows outside the axis are dropped.
+    if (input.rows > 0) grouper.assign(keys, input.rows, groups);
+    std::size_t group_count = grouper.groups();
+    if (group_count == 0 && n.series_nonempty && n.keys.empty() && have_from && have_to) {
+      std::vector<Column> none;
+      grouper.assign(none, 0, groups);  // kind=nonempty: one row of defaults
+      group_count = 1;
+    }
+    // Each series' axis: [from, to) when given; otherwise from its first to its last bin with
+    // data (§4.17), aligned like bin() (the 0001-01-01 origin for datetimes).
+    double origin = axis.type == Type::kDateTime ? static_cast<double>(kTicksFrom0001) : 0;
+    std::vector<double> lo(group_count, INFINITY), hi(group_count, -INFINITY);
+    for (std::size_t r = 0; r < input.rows; ++r) {
+      if (axis.is_null(r)) continue;
+      double x = axis_value(axis, r);
+      lo[groups[r]] = std::min(lo[groups[r]], x);
+      hi[groups[r]] = std::max(hi[groups[r]], x);
+    }
+    std::vector<double> g_from(group_count);
+    std::vector<std::size_t> g_bins(group_count), base(group_count + 1, 0);
+    for (std::size_t g = 0; g < group_count; ++g) {
+      g_from[g] = have_from           ? from
+                  : lo[g] == INFINITY ? 0
+                                      : std::floor((lo[g] + origin) / step) * step - origin;
+      double bins = 0;
+      if (have_to) {
+        bins = to > g_from[g] ? std::ceil((to - g_from[g]) / step) : 0;
+      } else if (hi[g] != -INFINITY && hi[g] >= g_from[g]) {
+        bins = std::floor((hi[g] - g_from[g]) / step) + 1;
+      }
+      if (bins > static_cast<double>(1u << 20)) {
+        throw QueryError(ErrorKind::kRuntime,
+                         "make-series would produce more than 2^20 points per series");
+      }
+      g_bins[g] = static_cast<std::size_t>(bins);
+      base[g + 1] = base[g] + g_bins[g];
+    }
+    // Each (series, bin) is an accumulator slot; rows outside their series' axis are dropped.
     std::vector<std::uint32_t> slots;
     std::vector<std::uint32_t> keep;
     for (std::size_t r = 0; r < input.rows; ++r) {
       if (axis.is_null(r)) continue;
-      double x = axis_value(axis, r);
-      double bin = std::floor((x - from) / step);
-      if (bin < 0 || bin >= static_cast<double>(bins)) continue;
+      std::uint32_t g = groups[r];
+      double bin = std::floor((axis_value(axis, r) - g_from[g]) / step);
+      if (bin < 0 || bin >= static_cast<double>(g_bins[g])) continue;
       keep.push_back(static_cast<std::uint32_t>(r));
-      slots.push_back(static_cast<std::uint32_t>(groups[r] * bins + static_cast<std::size_t>(bin)));
+      slots.push_back(static_cast<std::uint32_t>(base[g] + static_cast<std::size_t>(bin)));
     }
     Batch kept = gather_batch(input, keep);
-    std::size_t total = grouper.groups() * bins;
+    std::size_t total = base[group_count];
     ctx_.check_memory(total * 16 * (n.aggs.size() + 1), "make-series");
     std::vector<std::int64_t> seen(total, 0);
     for (auto s : slots)
       ++seen[s];
     Batch out = empty_batch(n.schema);
-    std::size_t groups_out = grouper.groups();
-    if (groups_out == 0 && n.series_nonempty && n.keys.empty()) groups_out = 1;
-    for (std::size_t k = 0; k < n.keys.size(); ++k) {
+    for (std::size_t k = 0; k < n.keys.size(); ++k)
       out.columns[k] = std::move(grouper.keys().columns[k]);
-    }
-    std::vector<std::vector<Dyn>> arrays(groups_out * n.aggs.size());
+    std::vector<std::vector<Dyn>> arrays(group_count * n.aggs.size());
     for (std::size_t a = 0; a < n.aggs.size(); ++a) {
       auto acc = make_accumulator(n.aggs[a]);
       std::vector<Column> args = eval_all(n.aggs[a].args, kept, ctx_.eval);
@@ -899,40 +912,36 @@ class Runner {
       std::vector<Column> results;
       results.emplace_back(n.aggs[a].output_types[0]);
       acc->finish(total, results);
-      for (std::size_t g = 0; g < groups_out; ++g) {
+      for (std::size_t g = 0; g < group_count; ++g) {
         auto& arr = arrays[g * n.aggs.size() + a];
-        arr.reserve(bins);
-        for (std::size_t bi = 0; bi < bins; ++bi) {
-          std::size_t slot = g * bins + bi;
-          if (slot >= total || seen[slot] == 0) {
-            arr.push_back(value_to_dyn(n.series_defaults[a]));
-          } else {
-            arr.push_back(value_to_dyn(results[0].value_at(slot)));
-          }
+        arr.reserve(g_bins[g]);
+        for (std::size_t bi = 0; bi < g_bins[g]; ++bi) {
+          std::size_t slot = base[g] + bi;
+          arr.push_back(seen[slot] == 0 ? value_to_dyn(n.series_defaults[a])
+                                        : value_to_dyn(results[0].value_at(slot)));
         }
       }
     }
-    std::vector<Dyn> axis_items;
-    for (std::size_t bi = 0; bi < bins; ++bi) {
-      double v = from + static_cast<double>(bi) * step;
-      if (axis.type == Type::kDateTime) {
-        axis_items.push_back(dyn_datetime(static_cast<std::int64_t>(v)));
-      } else if (axis.type == Type::kTimeSpan) {
-        axis_items.push_back(dyn_timespan(static_cast<std::int64_t>(v)));
-      } else if (integral_axis) {
-        axis_items.push_back(dyn_long(static_cast<std::int64_t>(v)));
-      } else {
-        axis_items.push_back(dyn_real(v));
-      }
-    }
-    Dyn axis_array = dyn_array(axis_items);
-    for (std::size_t g = 0; g < groups_out; ++g) {
+    for (std::size_t g = 0; g < group_count; ++g) {
       for (std::size_t a = 0; a < n.aggs.size(); ++a) {
         out.columns[n.keys.size() + a].push_dyn(dyn_array(arrays[g * n.aggs.size() + a]));
       }
-      out.columns.back().push_dyn(axis_array);
+      std::vector<Dyn> axis_items;
+      for (std::size_t bi = 0; bi < g_bins[g]; ++bi) {
+        double v = g_from[g] + static_cast<double>(bi) * step;
+        if (axis.type == Type::kDateTime) {
+          axis_items.push_back(dyn_datetime(static_cast<std::int64_t>(v)));
+        } else if (axis.type == Type::kTimeSpan) {
+          axis_items.push_back(dyn_timespan(static_cast<std::int64_t>(v)));
+        } else if (integral_axis) {
+          axis_items.push_back(dyn_long(static_cast<std::int64_t>(v)));
+        } else {
+          axis_items.push_back(dyn_real(v));
+        }
+      }
+      out.columns.back().push_dyn(dyn_array(std::move(axis_items)));
     }
-    out.rows = groups_out;
+    out.rows = group_count;
     return out;
   }
 

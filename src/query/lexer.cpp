@@ -84,7 +84,11 @@ class Lexer {
   bool raw_datetime_pending(const std::vector<Token>& tokens) const {
     std::size_t n = tokens.size();
     if (n < 2 || !tokens[n - 1].is("(") || tokens[n - 2].kind != TokenKind::kIdent) return false;
-    if (tokens[n - 2].text != "datetime" && tokens[n - 2].text != "date") return false;
+    std::string_view word = tokens[n - 2].text;
+    if (word != "datetime" && word != "date" && word != "guid" && word != "uuid" &&
+        word != "uniqueid") {
+      return false;
+    }
     std::size_t p = pos_;
     while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t'))
       ++p;

@@ -609,8 +609,7 @@ class Parser {
       return dyn_long(v.i);
     }
     if (peek().kind == TokenKind::kIdent && parse_type_name(peek().text) && peek(1).is("(")) {
-      std::string word(next().text);
-      --pos_;
+      std::string word(next().text);  // parse_typed_literal starts at '('
       ExprPtr lit = parse_typed_literal(word, start);
       if (lit->kind == ExprKind::kDateTimeText || lit->kind == ExprKind::kTimeSpanText) {
         Value converted = convert_literal_text(*lit);
@@ -703,6 +702,12 @@ class Parser {
       if (word == "decimal") {
         next();
         return parse_typed_literal("real", start);
+      }
+      if (word == "guid" || word == "uuid" || word == "uniqueid") {
+        fail_at(
+            "guid values are not supported by flowlens (no flow-log column holds one); use a "
+            "string",
+            span_of(t));
       }
       if (word == "typeof") {
         next();

@@ -85,6 +85,7 @@ enum class AggKind : std::uint8_t {
   kVariance,
   kVarianceIf,
   kVarianceP,
+  kMakeBag,  // property bags merged; a repeated key keeps its first value
   kTakeAny,  // one output per argument
   kAnyLegacy,
 };

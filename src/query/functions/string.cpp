@@ -6,7 +6,9 @@
 // Unicode code points. tolower/toupper fold ASCII letters only (as =~ does). Regex arguments
 // use RE2 through cached_regex(); a constant invalid pattern fails the type rule, a computed
 // one gives null ("" for string results).
+#include <locale.h>
 #include <re2/re2.h>
+#include <wctype.h>
 
 #include <algorithm>
 #include <cmath>
@@ -182,14 +184,54 @@ Value reverse_eval(const std::vector<Value>& a, const EvalContext&) {
   return Value::string(std::move(out));
 }
 
+// Unicode case mapping of each code point (C.UTF-8's tables, one code point at a time; the
+// rare mappings that change length, like German ß to SS, keep the character). ASCII text takes
+// a fast path.
 template <bool Upper>
 Value case_eval(const std::vector<Value>& a, const EvalContext&) {
   std::string s = get_string(a[0]);
+  bool ascii = true;
   for (char& c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
     if (Upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     if (!Upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  return Value::string(std::move(s));
+  if (ascii) return Value::string(std::move(s));
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  if (utf8 == static_cast<locale_t>(nullptr)) return Value::string(std::move(s));
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) {
+      out.push_back(s[i++]);  // not UTF-8: keep the byte
+      continue;
+    }
+    std::uint32_t cp = n == 1 ? b : b & (0x7F >> n);
+    for (std::size_t k = 1; k < n; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    auto mapped = static_cast<std::uint32_t>(Upper ? towupper_l(static_cast<wint_t>(cp), utf8)
+                                                   : towlower_l(static_cast<wint_t>(cp), utf8));
+    if (mapped < 0x80) {
+      out.push_back(static_cast<char>(mapped));
+    } else if (mapped < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (mapped >> 6)));
+      out.push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+    } else if (mapped < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (mapped >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (mapped >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((mapped >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+    }
+    i += n;
+  }
+  return Value::string(std::move(out));
 }
 
 std::optional<Type> strcmp_type(const std::vector<ArgInfo>& a, std::string& e) {
