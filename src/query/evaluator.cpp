@@ -123,7 +123,10 @@ class Evaluator {
         break;
     }
     // Per-distinct-value evaluation for expressions of one dictionary-coded string column.
-    int source = single_string_source(e, b_);
+    // (Comparisons, string operators, `in` and logic already work per dictionary entry.)
+    bool memoized = e.kind == BKind::kCompare || e.kind == BKind::kStrOp || e.kind == BKind::kIn ||
+                    e.kind == BKind::kAnd || e.kind == BKind::kOr;
+    int source = memoized ? -1 : single_string_source(e, b_);
     if (source >= 0) {
       const Column& c = b_.columns[static_cast<std::size_t>(source)];
       std::size_t distinct = c.dict->values.size();

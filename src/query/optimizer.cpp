@@ -16,7 +16,19 @@ void conjuncts(const BExprPtr& e, std::vector<BExprPtr>& out) {
 }
 
 // Narrows [from, to) with `column op constant` conjuncts on the time column.
-void time_bounds(const BExprPtr& predicate, int time_column, std::int64_t& from, std::int64_t& to) {
+// Columns whose value lies in [time, time + 1h) of the table's time column: a rollup row's
+// FlowStartTime and FlowEndTime fall inside its interval (10 or 60 minutes), so bounds on them
+// bound FlowIntervalStartTime too.
+constexpr std::int64_t kLongestInterval = 36'000'000'000;  // 1 hour in ticks
+
+void time_bounds(const BExprPtr& predicate, const store::TableDef& table, std::int64_t& from,
+                 std::int64_t& to) {
+  int time_column = table.time_index();
+  int flow_start = -1, flow_end = -1;
+  if (table.id == store::TableId::kNTANetAnalytics) {
+    flow_start = table.column_index("FlowStartTime");
+    flow_end = table.column_index("FlowEndTime");
+  }
   std::vector<BExprPtr> parts;
   conjuncts(predicate, parts);
   for (const auto& p : parts) {
@@ -35,11 +47,19 @@ void time_bounds(const BExprPtr& predicate, int time_column, std::int64_t& from,
       else if (op == ">=")
         op = "<=";
     }
-    if (col->kind != BKind::kColumn || col->column != time_column || lit->kind != BKind::kConst ||
-        lit->constant.null || lit->constant.type != Type::kDateTime) {
+    if (col->kind != BKind::kColumn || lit->kind != BKind::kConst || lit->constant.null ||
+        lit->constant.type != Type::kDateTime) {
       continue;
     }
     std::int64_t v = lit->constant.i;
+    if (col->column == flow_start || col->column == flow_end) {
+      // time <= column < time + 1h
+      if (op == ">=" || op == ">" || op == "==") from = std::max(from, v - kLongestInterval);
+      if (op == "<") to = std::min(to, v);
+      if (op == "<=" || op == "==") to = std::min(to, v + 1);
+      continue;
+    }
+    if (col->column != time_column) continue;
     if (op == ">=") from = std::max(from, v);
     if (op == ">") from = std::max(from, v + 1);
     if (op == "<") to = std::min(to, v);
@@ -111,7 +131,7 @@ PlanPtr rewrite(PlanPtr n) {
     if (child->kind == PlanKind::kScan) {
       auto scan = std::make_shared<PlanNode>(*child);
       scan->stats = std::make_shared<ScanStats>();
-      time_bounds(n->predicate, scan->table->time_index(), scan->time_from, scan->time_to);
+      time_bounds(n->predicate, *scan->table, scan->time_from, scan->time_to);
       auto filter = std::make_shared<PlanNode>(*n);
       filter->children = {scan};
       return filter;
