@@ -64,10 +64,10 @@ int single_string_source(const BExpr& e, const Batch& b) {
 }
 
 // ---- regex cache ----
+// Per thread: parallel scans evaluate regexes at once, and a shared cache would destroy entries
+// another thread still uses when it clears. A pointer is valid until the next call.
 const RE2* cached_regex(const std::string& pattern) {
-  static std::mutex mu;
-  static std::unordered_map<std::string, std::unique_ptr<RE2>> cache;
-  std::lock_guard<std::mutex> lock(mu);
+  thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> cache;
   auto it = cache.find(pattern);
   if (it != cache.end()) return it->second.get();
   if (cache.size() > 256) cache.clear();

@@ -405,6 +405,7 @@ class Runner {
     options.row_groups_total = &groups;
     options.row_groups_pruned = &pruned;
     options.key_order = false;  // KQL promises no order; skip sorting merged rollup rows
+    options.raw_partials = n.raw_partials;
     options.shard = ctx_.shard;
     options.shards = ctx_.shards;
     ctx_.reader->scan(*n.table, options, [&](store::RowBatch& rb) {
@@ -437,7 +438,9 @@ class Runner {
     const PlanNode* p = &n;
     while (p->kind == PlanKind::kFilter || p->kind == PlanKind::kProject)
       p = p->children[0].get();
-    if (p->kind != PlanKind::kScan || p->table->rollup || p->table->derived) return nullptr;
+    if (p->kind != PlanKind::kScan || (p->table->rollup && !p->raw_partials) || p->table->derived) {
+      return nullptr;
+    }
     return p;
   }
   std::size_t shard_count(const PlanNode& child) const {

@@ -1,6 +1,7 @@
 #include "query/optimizer.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace flowlens::query {
 namespace {
@@ -90,9 +91,134 @@ bool remap_columns(const BExprPtr& e, const std::vector<BExprPtr>& exprs, BExprP
   return true;
 }
 
+// ---- aggregating rollup partials without merging them ----
+//
+// A rollup table's stored rows are partials that readers merge by key: counters add up, first
+// and last times take min/max, key columns (and columns that depend on the key) are equal. An
+// aggregation that groups by such key columns and only sums counters (or takes min/max of the
+// time columns, or counts distinct key values) gets the same answer from the partials as from
+// the merged rows, so it can skip the merge: sum(a) over merged rows = sum(a) over partials.
+// Filters and computed columns on the way must read key columns only. count(), avg() and
+// anything row-based would see the partials and are left alone.
+
+BExprPtr substitute(const BExprPtr& e, const std::vector<BExprPtr>& columns) {
+  if (e->kind == BKind::kColumn) return columns[static_cast<std::size_t>(e->column)];
+  if (e->args.empty()) return e;
+  auto copy = std::make_shared<BExpr>(*e);
+  for (auto& a : copy->args)
+    a = substitute(a, columns);
+  return copy;
+}
+
+bool reads_only(const BExpr& e, const store::TableDef& t, std::initializer_list<store::Merge> ok) {
+  if (e.kind == BKind::kRowNumber) return false;
+  if (e.kind == BKind::kColumn) {
+    store::Merge m = t.columns[static_cast<std::size_t>(e.column)].merge;
+    return m == store::Merge::kKey || m == store::Merge::kAny ||
+           std::find(ok.begin(), ok.end(), m) != ok.end();
+  }
+  for (const auto& a : e.args) {
+    if (!reads_only(*a, t, ok)) return false;
+  }
+  return true;
+}
+
+// A sum of counter columns: `a`, `a + b`, ...
+bool sum_of_counters(const BExpr& e, const store::TableDef& t) {
+  if (e.kind == BKind::kColumn) {
+    return t.columns[static_cast<std::size_t>(e.column)].merge == store::Merge::kSum;
+  }
+  if (e.kind == BKind::kArith && e.op == "+") {
+    return sum_of_counters(*e.args[0], t) && sum_of_counters(*e.args[1], t);
+  }
+  return false;
+}
+
+bool aggregates_partials(const PlanNode& agg) {
+  std::vector<const PlanNode*> chain;
+  const PlanNode* p = agg.children[0].get();
+  while (p->kind == PlanKind::kFilter || p->kind == PlanKind::kProject) {
+    chain.push_back(p);
+    p = p->children[0].get();
+  }
+  if (p->kind != PlanKind::kScan || !p->table->rollup || p->table->derived) return false;
+  const store::TableDef& t = *p->table;
+  std::vector<BExprPtr> columns;  // each column of the current level, in scan columns
+  for (std::size_t i = 0; i < p->schema.size(); ++i) {
+    columns.push_back(make_column_ref(static_cast<int>(i), p->schema[i].type));
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const PlanNode& node = **it;
+    if (node.kind == PlanKind::kFilter) {
+      if (!reads_only(*substitute(node.predicate, columns), t, {})) return false;
+    } else {
+      std::vector<BExprPtr> next;
+      for (const auto& e : node.exprs)
+        next.push_back(substitute(e, columns));
+      columns = std::move(next);
+    }
+  }
+  for (const auto& k : agg.keys) {
+    if (!reads_only(*substitute(k, columns), t, {})) return false;
+  }
+  using store::Merge;
+  for (const auto& a : agg.aggs) {
+    std::vector<BExprPtr> args;
+    for (const auto& e : a.args)
+      args.push_back(substitute(e, columns));
+    switch (a.kind) {
+      case AggKind::kSum:
+        if (!sum_of_counters(*args[0], t)) return false;
+        break;
+      case AggKind::kSumIf:
+        if (!sum_of_counters(*args[0], t) || !reads_only(*args[1], t, {})) return false;
+        break;
+      case AggKind::kMin:
+        if (!reads_only(*args[0], t, {Merge::kMin}) || args[0]->kind != BKind::kColumn) {
+          if (!reads_only(*args[0], t, {})) return false;
+        }
+        break;
+      case AggKind::kMax:
+        if (!reads_only(*args[0], t, {Merge::kMax}) || args[0]->kind != BKind::kColumn) {
+          if (!reads_only(*args[0], t, {})) return false;
+        }
+        break;
+      case AggKind::kDCount:
+      case AggKind::kMakeSet:
+        if (!reads_only(*args[0], t, {})) return false;
+        break;
+      case AggKind::kDCountIf:
+      case AggKind::kMakeSetIf:
+        if (!reads_only(*args[0], t, {}) || !reads_only(*args[1], t, {})) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// The aggregation's input chain with a private copy of its scan, marked to read partials.
+PlanPtr with_partial_scan(const PlanPtr& n) {
+  if (n->kind == PlanKind::kScan) {
+    auto scan = std::make_shared<PlanNode>(*n);
+    scan->stats = std::make_shared<ScanStats>();
+    scan->raw_partials = true;
+    return scan;
+  }
+  auto copy = std::make_shared<PlanNode>(*n);
+  copy->children = {with_partial_scan(n->children[0])};
+  return copy;
+}
+
 PlanPtr rewrite(PlanPtr n) {
   for (auto& c : n->children)
     c = rewrite(c);
+  if (n->kind == PlanKind::kAggregate && aggregates_partials(*n)) {
+    auto agg = std::make_shared<PlanNode>(*n);
+    agg->children = {with_partial_scan(n->children[0])};
+    return agg;
+  }
   // sort | take N  ->  top N
   if (n->kind == PlanKind::kTake && n->children[0]->kind == PlanKind::kSort) {
     auto top = std::make_shared<PlanNode>(*n->children[0]);

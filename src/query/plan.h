@@ -147,6 +147,7 @@ struct PlanNode {
   std::int64_t time_to = INT64_MAX;
   std::vector<bool> projection;  // empty: all columns
   bool projection_set = false;   // set by the optimizer (a shared scan merges its readers' needs)
+  bool raw_partials = false;     // rollup table read as stored partial rows (see optimizer.cpp)
   std::shared_ptr<ScanStats> stats;
   // kValues
   std::shared_ptr<Batch> values;

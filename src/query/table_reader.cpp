@@ -34,7 +34,7 @@ void TableReader::scan(const store::TableDef& table, store::ScanOptions options,
                        const std::function<void(store::RowBatch&)>& sink) const {
   options.from = std::max(options.from, snapshot_.retention_cutoff(now_));
   if (options.from >= options.to) return;
-  bool plain = !table.rollup && !table.derived;
+  bool plain = (!table.rollup || options.raw_partials) && !table.derived;
   if (options.shard > 0 && !plain) return;  // only plain tables split between readers
   if (table.id == store::TableId::kNTATopologyDetails) {
     for (const auto& [processed, path] : enrich::topology_snapshots(dir_.path())) {

@@ -98,12 +98,14 @@ void scan_ip_details(const Snapshot& snapshot, const ScanOptions& options,
 
 void scan_table(const Snapshot& snapshot, const TableDef& table, const ScanOptions& options,
                 const std::function<void(RowBatch&)>& sink) {
-  if (options.shard > 0 && (table.rollup || table.derived)) return;  // shard 0 reads it all
+  if (options.shard > 0 && ((table.rollup && !options.raw_partials) || table.derived)) {
+    return;  // shard 0 reads it all
+  }
   if (table.id == TableId::kNTAIpDetails) {
     scan_ip_details(snapshot, options, sink);
     return;
   }
-  if (!table.rollup) {
+  if (!table.rollup || options.raw_partials) {
     scan_plain(snapshot, table, options, sink);
     return;
   }

@@ -32,6 +32,9 @@ struct ScanOptions {
   // Rollup tables: merged rows ordered by key within each interval (export, compaction);
   // false leaves them in first-seen order, which is cheaper (the query engine).
   bool key_order = true;
+  // Rollup tables: hand over the stored partial rows without merging them. Only correct for
+  // readers that combine rows the way the merge would (sums of counters grouped by keys).
+  bool raw_partials = false;
   std::size_t shard = 0;
   std::size_t shards = 1;
 };
