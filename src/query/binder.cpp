@@ -677,11 +677,12 @@ class Binder {
 
   std::int64_t count_arg(const Expr& e, const ScopePtr& scope, const std::string& what) {
     Value v = constant_arg(e, scope, what + " row count");
-    if (v.type == Type::kReal) return static_cast<std::int64_t>(v.r);
-    if (!is_int64_backed(v.type) || v.type == Type::kDateTime || v.type == Type::kTimeSpan) {
+    if (!is_int64_backed(v.type) || v.type == Type::kDateTime || v.type == Type::kTimeSpan ||
+        v.type == Type::kBool) {
       fail(what + " needs an integer row count", e.span);
     }
-    return std::max<std::int64_t>(0, v.i);
+    if (v.i < 0) fail(what + " needs a row count of 0 or more", e.span);
+    return v.i;
   }
 
   // Name of an unnamed expression (§4.0); "" when Kusto would generate ColumnN.
@@ -859,7 +860,7 @@ class Binder {
     for (const auto& [raw, span] : op.patterns) {
       std::string pattern = raw;
       std::string modifier;
-      if (auto sp = raw.find(' '); sp != std::string::npos) {
+      if (auto sp = raw.find('\n'); sp != std::string::npos) {  // the parser's modifier mark
         pattern = raw.substr(0, sp);
         modifier = raw.substr(sp + 1);
       }
@@ -1800,6 +1801,9 @@ class Binder {
     axis_name = unique_name(axis_name, used);
     n->schema.push_back({axis_name, Type::kDynamic});
     n->series_step = constant_arg(*op.step, scope, "make-series step");
+    if ((n->series_step.type == Type::kReal ? n->series_step.r <= 0 : n->series_step.i <= 0)) {
+      fail("make-series step must be positive", op.step->span);
+    }
     if (op.from) n->series_from = constant_arg(*op.from, scope, "make-series from");
     if (op.to) n->series_to = constant_arg(*op.to, scope, "make-series to");
     if (op.name == "range" && !n->series_to.null) {
@@ -1840,7 +1844,25 @@ class Binder {
       used.insert(agg_name);
       if (c.others) {
         BExprPtr o = bind_scalar(**c.others, RowView{}, scope);
-        level.others = o->constant;
+        Type want = level.of->type;
+        bool ok =
+            o->kind == BKind::kConst &&
+            (o->type == want || (is_numeric(o->type) && is_numeric(want)) || o->constant.null);
+        if (!ok) {
+          fail("'with others' needs a constant of the column's type (" +
+                   std::string(type_name(want)) + ")",
+               (*c.others)->span);
+        }
+        Value v = o->constant;
+        if (v.null) {
+          v = Value::null_of(want);
+        } else if (want == Type::kReal && v.type != Type::kReal) {
+          v = Value::real(static_cast<double>(v.i));
+        } else if (is_int64_backed(want) && v.type == Type::kReal) {
+          v.i = static_cast<std::int64_t>(v.r);
+        }
+        v.type = want;
+        level.others = v;
       }
       level.descending = c.descending;
       n->schema.push_back({of_name, level.of->type});
@@ -2227,7 +2249,16 @@ class Binder {
       if (v->kind != BKind::kConst) fail("list values must be constants", item.span);
       flatten_into(v->constant, m->list);
     }
-    if (lhs->type == Type::kDynamic && m->op == "in") lhs = convert_to(lhs, Type::kString, e.span);
+    if (lhs->type == Type::kDynamic && m->op == "in") {
+      // A dynamic operand takes the list's type (§2.8): numbers compare as numbers.
+      bool numbers = !m->list.empty();
+      bool reals = false;
+      for (const auto& v : m->list) {
+        numbers = numbers && (v.null || is_numeric(v.type));
+        reals = reals || v.type == Type::kReal;
+      }
+      lhs = convert_to(lhs, numbers ? (reals ? Type::kReal : Type::kLong) : Type::kString, e.span);
+    }
     if (m->op == "in") {
       for (const auto& v : m->list) {
         bool lhs_string = lhs->type == Type::kString;
@@ -2371,6 +2402,14 @@ BExprPtr make_column_ref(int column, Type type) {
 
 bool is_const(const BExprPtr& e) {
   return e && e->kind == BKind::kConst;
+}
+
+bool uses_row_number(const BExpr& e) {
+  if (e.kind == BKind::kRowNumber) return true;
+  for (const auto& a : e.args) {
+    if (uses_row_number(*a)) return true;
+  }
+  return false;
 }
 
 void collect_columns(const BExpr& e, std::vector<bool>& used) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <thread>
 
 #include "query/binder.h"
@@ -120,7 +121,13 @@ QueryResult run_query(std::string_view text, const QueryOptions& options) {
     if (name == "notruncation") {
       max_rows = SIZE_MAX;
     } else if (name == "truncationmaxrecords") {
-      max_rows = static_cast<std::size_t>(std::stoull(value.empty() ? "0" : value));
+      std::uint64_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+        throw QueryError(ErrorKind::kSemantic,
+                         "set truncationmaxrecords needs a row count, not '" + value + "'");
+      }
+      max_rows = static_cast<std::size_t>(n);
     } else if (name != "truncationmaxsize" && name != "query_now") {
       result.warnings.push_back("ignored unknown setting '" + name + "'");
     }

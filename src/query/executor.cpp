@@ -304,10 +304,14 @@ class Runner {
         sink(std::move(copy));
         return;
       }
-      case PlanKind::kFilter:
+      case PlanKind::kFilter: {
+        std::int64_t rows_before = 0;  // row_number() in a where continues across batches
         return run(*n.children[0], [&](Batch&& b) {
           ctx_.check();
-          auto rows = select_true(*n.predicate, b, ctx_.eval);
+          EvalContext eval = ctx_.eval;
+          eval.row_base = rows_before;
+          rows_before += static_cast<std::int64_t>(b.rows);
+          auto rows = select_true(*n.predicate, b, eval);
           if (rows.empty()) return;
           if (rows.size() == b.rows) {
             sink(std::move(b));
@@ -315,6 +319,7 @@ class Runner {
             sink(gather_batch(b, rows));
           }
         });
+      }
       case PlanKind::kProject: {
         std::int64_t rows_before = 0;  // row_number() continues across batches
         return run(*n.children[0], [&](Batch&& b) {
@@ -322,7 +327,14 @@ class Runner {
           out.rows = b.rows;
           EvalContext eval = ctx_.eval;
           eval.row_base = rows_before;
-          out.columns = eval_all(n.exprs, b, eval);
+          out.columns.reserve(n.exprs.size());
+          for (std::size_t i = 0; i < n.exprs.size(); ++i) {
+            if (!n.needed.empty() && !n.needed[i]) {
+              out.columns.emplace_back(n.exprs[i]->type);  // not read above: left empty
+            } else {
+              out.columns.push_back(evaluate(*n.exprs[i], b, eval));
+            }
+          }
           rows_before += static_cast<std::int64_t>(b.rows);
           sink(std::move(out));
         });
@@ -423,9 +435,13 @@ class Runner {
   std::int64_t count_rows(const PlanNode& n) {
     std::int64_t count = 0;
     if (n.kind == PlanKind::kFilter) {
+      std::int64_t rows_before = 0;
       run(*n.children[0], [&](Batch&& b) {
         ctx_.check();
-        count += static_cast<std::int64_t>(select_true(*n.predicate, b, ctx_.eval).size());
+        EvalContext eval = ctx_.eval;
+        eval.row_base = rows_before;
+        rows_before += static_cast<std::int64_t>(b.rows);
+        count += static_cast<std::int64_t>(select_true(*n.predicate, b, eval).size());
       });
     } else {
       run(n, [&](Batch&& b) { count += static_cast<std::int64_t>(b.rows); });
@@ -436,8 +452,14 @@ class Runner {
   // A chain of streaming operators over a plain-table scan: it can run as independent shards.
   static const PlanNode* shardable_scan(const PlanNode& n) {
     const PlanNode* p = &n;
-    while (p->kind == PlanKind::kFilter || p->kind == PlanKind::kProject)
+    while (p->kind == PlanKind::kFilter || p->kind == PlanKind::kProject) {
+      // Row positions (row_number()) need one reader in order.
+      if (p->kind == PlanKind::kFilter && uses_row_number(*p->predicate)) return nullptr;
+      for (const auto& e : p->exprs) {
+        if (uses_row_number(*e)) return nullptr;
+      }
       p = p->children[0].get();
+    }
     if (p->kind != PlanKind::kScan || (p->table->rollup && !p->raw_partials) || p->table->derived) {
       return nullptr;
     }
@@ -628,7 +650,8 @@ class Runner {
       } else if (c.is_null(r)) {
         has_null = true;
       } else if (c.type == Type::kReal) {
-        key.append(reinterpret_cast<const char*>(&c.reals[r]), 8);
+        double v = c.reals[r] == 0 ? 0.0 : c.reals[r];  // -0.0 joins 0.0
+        key.append(reinterpret_cast<const char*>(&v), 8);
       } else {
         key.append(reinterpret_cast<const char*>(&c.ints[r]), 8);
       }
@@ -823,8 +846,11 @@ class Runner {
           }
         }
         ++out.rows;
+        if ((out.rows & 4095) == 0) {
+          ctx_.check_memory(out.memory_bytes(), "mv-expand");
+          ctx_.check();
+        }
       }
-      if ((r & 1023) == 0) ctx_.check_memory(out.memory_bytes(), "mv-expand");
     }
     return out;
   }
@@ -859,26 +885,58 @@ class Runner {
       group_count = 1;
     }
     // Each series' axis: [from, to) when given; otherwise from its first to its last bin with
-    // data (§4.17), aligned like bin() (the 0001-01-01 origin for datetimes).
-    double origin = axis.type == Type::kDateTime ? static_cast<double>(kTicksFrom0001) : 0;
+    // data (§4.17), aligned like bin() (the 0001-01-01 origin for datetimes). Integer axes
+    // (datetime ticks, timespans, longs) are binned in int64: ticks do not fit a double.
+    bool exact = integral_axis && n.series_step.type != Type::kReal &&
+                 (!have_from || n.series_from.type != Type::kReal) &&
+                 (!have_to || n.series_to.type != Type::kReal);
+    auto floor_div = [](std::int64_t a, std::int64_t b) {
+      return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+    };
+    std::int64_t istep = exact ? n.series_step.i : 0;
+    std::int64_t iorigin = axis.type == Type::kDateTime ? kTicksFrom0001 : 0;
+    double origin = static_cast<double>(iorigin);
     std::vector<double> lo(group_count, INFINITY), hi(group_count, -INFINITY);
+    std::vector<std::int64_t> ilo(group_count, INT64_MAX), ihi(group_count, INT64_MIN);
     for (std::size_t r = 0; r < input.rows; ++r) {
       if (axis.is_null(r)) continue;
-      double x = axis_value(axis, r);
-      lo[groups[r]] = std::min(lo[groups[r]], x);
-      hi[groups[r]] = std::max(hi[groups[r]], x);
+      std::uint32_t g = groups[r];
+      if (exact) {
+        ilo[g] = std::min(ilo[g], axis.ints[r]);
+        ihi[g] = std::max(ihi[g], axis.ints[r]);
+      } else {
+        double x = axis_value(axis, r);
+        lo[g] = std::min(lo[g], x);
+        hi[g] = std::max(hi[g], x);
+      }
     }
     std::vector<double> g_from(group_count);
+    std::vector<std::int64_t> g_ifrom(group_count);
     std::vector<std::size_t> g_bins(group_count), base(group_count + 1, 0);
     for (std::size_t g = 0; g < group_count; ++g) {
-      g_from[g] = have_from           ? from
-                  : lo[g] == INFINITY ? 0
-                                      : std::floor((lo[g] + origin) / step) * step - origin;
       double bins = 0;
-      if (have_to) {
-        bins = to > g_from[g] ? std::ceil((to - g_from[g]) / step) : 0;
-      } else if (hi[g] != -INFINITY && hi[g] >= g_from[g]) {
-        bins = std::floor((hi[g] - g_from[g]) / step) + 1;
+      if (exact) {
+        std::int64_t f = have_from ? n.series_from.i
+                         : ilo[g] == INT64_MAX
+                             ? 0
+                             : floor_div(ilo[g] + iorigin, istep) * istep - iorigin;
+        g_ifrom[g] = f;
+        g_from[g] = static_cast<double>(f);
+        if (have_to) {
+          std::int64_t t = n.series_to.i;
+          bins = t > f ? static_cast<double>(floor_div(t - f - 1, istep) + 1) : 0;
+        } else if (ihi[g] != INT64_MIN && ihi[g] >= f) {
+          bins = static_cast<double>(floor_div(ihi[g] - f, istep) + 1);
+        }
+      } else {
+        g_from[g] = have_from           ? from
+                    : lo[g] == INFINITY ? 0
+                                        : std::floor((lo[g] + origin) / step) * step - origin;
+        if (have_to) {
+          bins = to > g_from[g] ? std::ceil((to - g_from[g]) / step) : 0;
+        } else if (hi[g] != -INFINITY && hi[g] >= g_from[g]) {
+          bins = std::floor((hi[g] - g_from[g]) / step) + 1;
+        }
       }
       if (bins > static_cast<double>(1u << 20)) {
         throw QueryError(ErrorKind::kRuntime,
@@ -893,7 +951,8 @@ class Runner {
     for (std::size_t r = 0; r < input.rows; ++r) {
       if (axis.is_null(r)) continue;
       std::uint32_t g = groups[r];
-      double bin = std::floor((axis_value(axis, r) - g_from[g]) / step);
+      double bin = exact ? static_cast<double>(floor_div(axis.ints[r] - g_ifrom[g], istep))
+                         : std::floor((axis_value(axis, r) - g_from[g]) / step);
       if (bin < 0 || bin >= static_cast<double>(g_bins[g])) continue;
       keep.push_back(static_cast<std::uint32_t>(r));
       slots.push_back(static_cast<std::uint32_t>(base[g] + static_cast<std::size_t>(bin)));
@@ -932,12 +991,14 @@ class Runner {
       std::vector<Dyn> axis_items;
       for (std::size_t bi = 0; bi < g_bins[g]; ++bi) {
         double v = g_from[g] + static_cast<double>(bi) * step;
+        std::int64_t iv = exact ? g_ifrom[g] + static_cast<std::int64_t>(bi) * istep
+                                : static_cast<std::int64_t>(v);
         if (axis.type == Type::kDateTime) {
-          axis_items.push_back(dyn_datetime(static_cast<std::int64_t>(v)));
+          axis_items.push_back(dyn_datetime(iv));
         } else if (axis.type == Type::kTimeSpan) {
-          axis_items.push_back(dyn_timespan(static_cast<std::int64_t>(v)));
+          axis_items.push_back(dyn_timespan(iv));
         } else if (integral_axis) {
-          axis_items.push_back(dyn_long(static_cast<std::int64_t>(v)));
+          axis_items.push_back(dyn_long(iv));
         } else {
           axis_items.push_back(dyn_real(v));
         }
@@ -1004,11 +1065,14 @@ class Runner {
     std::vector<std::uint8_t> kept(grouper.groups(), 0);
     for (auto g : order)
       kept[g] = 1;
+    // The rows of each kept group, bucketed in one pass (input order within a group).
+    std::vector<std::vector<std::uint32_t>> members(grouper.groups());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (kept[groups[i]]) members[groups[i]].push_back(rows[i]);
+    }
     for (auto g : order) {
-      std::vector<std::uint32_t> sub;
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (groups[i] == g) sub.push_back(rows[i]);
-      }
+      ctx_.check();
+      std::vector<std::uint32_t> sub = std::move(members[g]);
       prefix.emplace_back(grouper.keys().columns[0].value_at(g), result[0].value_at(g));
       nested_level(n, level + 1, sub, of_cols, agg_args, prefix, out);
       prefix.pop_back();

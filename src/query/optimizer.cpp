@@ -230,7 +230,10 @@ PlanPtr rewrite(PlanPtr n) {
   if (n->kind == PlanKind::kFilter) {
     PlanPtr child = n->children[0];
     // where over a pass-through projection: filter first.
-    if (child->kind == PlanKind::kProject) {
+    bool positional = uses_row_number(*n->predicate);
+    for (const auto& e : child->exprs)
+      positional = positional || uses_row_number(*e);
+    if (child->kind == PlanKind::kProject && !positional) {
       BExprPtr mapped;
       if (remap_columns(n->predicate, child->exprs, mapped)) {
         auto filter = std::make_shared<PlanNode>(*n);
@@ -243,7 +246,7 @@ PlanPtr rewrite(PlanPtr n) {
       }
     }
     // where | where: one filter with both predicates.
-    if (child->kind == PlanKind::kFilter) {
+    if (child->kind == PlanKind::kFilter && !positional && !uses_row_number(*child->predicate)) {
       auto merged = std::make_shared<PlanNode>(*child);
       auto both = std::make_shared<BExpr>();
       both->kind = BKind::kAnd;
@@ -293,9 +296,16 @@ void prune(const PlanPtr& n, std::vector<bool> needed) {
       return;
     }
     case PlanKind::kProject: {
+      // A node reached from several parents keeps the union of their needs.
+      if (n->needed.size() == n->exprs.size()) {
+        for (std::size_t i = 0; i < n->exprs.size(); ++i)
+          needed[i] = needed[i] || n->needed[i];
+      }
+      n->needed.assign(needed.begin(),
+                       needed.begin() + static_cast<std::ptrdiff_t>(n->exprs.size()));
       std::vector<bool> in;
       for (std::size_t i = 0; i < n->exprs.size(); ++i) {
-        if (i < needed.size() && needed[i]) collect_columns(*n->exprs[i], in);
+        if (n->needed[i] || uses_row_number(*n->exprs[i])) collect_columns(*n->exprs[i], in);
       }
       prune(n->children[0], in);
       return;

@@ -994,7 +994,7 @@ class Parser {
         op->patterns.push_back(parse_pattern());
         if (peek().is("asc") || peek().is("desc") || peek().is("granny-asc") ||
             peek().is("granny-desc")) {
-          op->patterns.back().first += " " + std::string(next().text);
+          op->patterns.back().first += "\n" + std::string(next().text);  // modifier (binder)
         }
       } while (accept(","));
     } else if (word == "project-rename") {

@@ -56,6 +56,8 @@ BExprPtr make_column_ref(int column, Type type);
 bool is_const(const BExprPtr& e);
 // Columns an expression reads (for projection pushdown).
 void collect_columns(const BExpr& e, std::vector<bool>& used);
+// Whether an expression depends on the row's position (row_number()).
+bool uses_row_number(const BExpr& e);
 
 enum class AggKind : std::uint8_t {
   kCount,
@@ -153,8 +155,11 @@ struct PlanNode {
   std::shared_ptr<Batch> values;
   // kFilter
   BExprPtr predicate;
-  // kProject: one expression per output column
+  // kProject: one expression per output column; `needed` (set by the optimizer) marks the
+  // outputs something above reads; the others come out as empty columns, never evaluated
+  // (their inputs may not have been decoded).
   std::vector<BExprPtr> exprs;
+  std::vector<bool> needed;
   // kAggregate / kMakeSeries: keys then aggregates
   std::vector<BExprPtr> keys;
   std::vector<AggSpec> aggs;
