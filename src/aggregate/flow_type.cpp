@@ -1,6 +1,8 @@
 #include "aggregate/flow_type.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include "aggregate/resource_ids.h"
 #include "aggregate/rollup.h"
@@ -38,6 +40,7 @@ void FlowTypeResolver::resolve_batch(store::RowBatch& batch) const {
   // Codes of the three resolved names, appended to the column's dictionary once.
   std::uint32_t resolved_code[3] = {0, 0, 0};
   bool have_codes = false;
+  std::vector<std::optional<std::string>> networks;
   for (std::uint32_t row : batch.rows) {
     if (types.is_null(row) || types.string_at(row) != kStoredPrivate) continue;
     if (!have_codes) {
@@ -50,7 +53,13 @@ void FlowTypeResolver::resolve_batch(store::RowBatch& batch) const {
     bool inbound = directions.string_at(row) == "Inbound";
     IpAddress remote{};
     parse_ip(inbound ? src_ip.string_at(row) : dest_ip.string_at(row), remote);
-    std::string_view name = resolve(network_of_target(targets.string_at(row)), remote);
+    // The network of a target, once per distinct target in the batch (it lower-cases a long
+    // resource id).
+    std::uint32_t target_code = targets.codes[row];
+    if (target_code >= networks.size()) networks.resize(targets.dict.size());
+    if (!networks[target_code])
+      networks[target_code] = network_of_target(targets.dict[target_code]);
+    std::string_view name = resolve(*networks[target_code], remote);
     types.codes[row] = resolved_code[name == "IntraVNet" ? 0 : name == "InterVNet" ? 1 : 2];
   }
 }

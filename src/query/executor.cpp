@@ -164,6 +164,10 @@ class Grouper {
       }
       return;
     }
+    if (tuple_keys_ok()) {
+      assign_tuples(cols, rows, out);
+      return;
+    }
     std::string key;
     for (std::size_t r = 0; r < rows; ++r) {
       key.clear();
@@ -194,8 +198,83 @@ class Grouper {
     }
   }
 
-  std::size_t memory_bytes() const { return count_ * (48 + 16 * types_.size()); }
+  std::size_t memory_bytes() const {
+    return count_ * (48 + 16 * types_.size()) + tuple_keys_.size() * 8;
+  }
 
+ private:
+  // Several keys, each a string or an int64-backed value: a row's key is a tuple of int64
+  // words (strings replaced by ids from a per-column string table, resolved once per
+  // dictionary entry per batch) plus a null mask, hashed without building a string.
+  bool tuple_keys_ok() const {
+    if (types_.size() < 2 || types_.size() > 63) return false;
+    for (Type t : types_) {
+      if (t == Type::kReal || t == Type::kDynamic) return false;
+    }
+    return true;
+  }
+
+  struct StringIds {
+    FlatIndex index;
+    std::vector<std::string> values;
+    std::uint32_t id(std::string_view s) {
+      return index.find_or_insert(
+          XXH3_64bits(s.data(), s.size()), values.size(),
+          [&](std::uint32_t e) { return values[e] == s; },
+          [&] {
+            values.emplace_back(s);
+            return static_cast<std::uint32_t>(values.size() - 1);
+          });
+    }
+  };
+
+  void assign_tuples(const std::vector<Column>& cols, std::size_t rows,
+                     std::vector<std::uint32_t>& out) {
+    std::size_t k = cols.size();
+    std::size_t width = k + 1;  // the key words, then the null mask
+    if (string_ids_.size() != k) string_ids_.resize(k);
+    // Per string column: dictionary code -> string id, filled on first use in this batch.
+    std::vector<std::vector<std::uint32_t>> code_ids(k);
+    for (std::size_t j = 0; j < k; ++j) {
+      if (cols[j].type == Type::kString)
+        code_ids[j].assign(cols[j].dict->values.size(), UINT32_MAX);
+    }
+    std::vector<std::int64_t> tuple(width);
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::uint64_t nulls = 0;
+      std::uint64_t h = 0x9E3779B97F4A7C15ULL;
+      for (std::size_t j = 0; j < k; ++j) {
+        const Column& c = cols[j];
+        std::int64_t v = 0;
+        if (c.type == Type::kString) {
+          std::uint32_t code = c.codes[r];
+          std::uint32_t& id = code_ids[j][code];
+          if (id == UINT32_MAX) id = string_ids_[j].id(c.dict->values[code]);
+          v = id;
+        } else if (c.is_null(r)) {
+          nulls |= std::uint64_t{1} << j;
+        } else {
+          v = c.ints[r];
+        }
+        tuple[j] = v;
+        h = mix(h ^ static_cast<std::uint64_t>(v));
+      }
+      tuple[k] = static_cast<std::int64_t>(nulls);
+      h = mix(h ^ nulls);
+      out[r] = index_.find_or_insert(
+          h, count_,
+          [&](std::uint32_t e) {
+            const std::int64_t* stored = tuple_keys_.data() + static_cast<std::size_t>(e) * width;
+            return std::equal(tuple.begin(), tuple.end(), stored);
+          },
+          [&] {
+            tuple_keys_.insert(tuple_keys_.end(), tuple.begin(), tuple.end());
+            return new_group(cols, r);
+          });
+    }
+  }
+
+ public:
  private:
   std::uint32_t new_group(const std::vector<Column>& cols, std::size_t r) {
     for (std::size_t k = 0; k < cols.size(); ++k)
@@ -215,6 +294,8 @@ class Grouper {
   }
   FlatIndex index_;
   std::vector<std::string> general_keys_;
+  std::vector<StringIds> string_ids_;
+  std::vector<std::int64_t> tuple_keys_;
   std::uint32_t null_group_ = UINT32_MAX;
 };
 
@@ -412,7 +493,7 @@ class Runner {
     store::ScanOptions options;
     options.from = n.time_from == INT64_MIN ? kMinTicks : n.time_from;
     options.to = n.time_to == INT64_MAX ? kMaxTicks : n.time_to;
-    options.projection = ctx_.reader->required_columns(*n.table, n.projection);
+    options.projection = ctx_.reader->required_columns(*n.table, n.projection, n.raw_partials);
     std::uint64_t groups = 0, pruned = 0, rows = 0;
     options.row_groups_total = &groups;
     options.row_groups_pruned = &pruned;

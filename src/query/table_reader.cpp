@@ -1,5 +1,6 @@
 #include "query/table_reader.h"
 
+#include "aggregate/rollup.h"
 #include "aggregate/topology_details.h"
 #include "enrich/enrichment_store.h"
 #include "enrich/topology_file.h"
@@ -16,8 +17,10 @@ void TableReader::prepare(const store::TableDef& table) const {
 }
 
 std::vector<bool> TableReader::required_columns(const store::TableDef& table,
-                                                std::vector<bool> projection) const {
+                                                std::vector<bool> projection,
+                                                bool raw_partials) const {
   if (projection.empty()) return projection;
+  if (!table.rollup || raw_partials) return projection;  // plain: decoded on demand in scan()
   bool resolves =
       table.id == store::TableId::kNTANetAnalytics || table.id == store::TableId::kFlowTuples;
   int flow_type = table.column_index("FlowType");
@@ -69,6 +72,26 @@ void TableReader::scan(const store::TableDef& table, store::ScanOptions options,
   bool resolves =
       table.id == store::TableId::kNTANetAnalytics || table.id == store::TableId::kFlowTuples;
   if (resolves && !resolver_) prepare(table);
+  int flow_type = table.column_index("FlowType");
+  if (resolves && plain && !options.projection.empty() && flow_type >= 0 &&
+      options.projection[static_cast<std::size_t>(flow_type)]) {
+    // Resolving "Private" reads four more columns: decode them only for row groups that hold
+    // an unresolved FlowType.
+    options.extra_columns.assign(table.columns.size(), false);
+    for (const char* name : {"SrcIp", "DestIp", "FlowDirection", "TargetResourceId"}) {
+      int c = table.column_index(name);
+      if (c >= 0 && !options.projection[static_cast<std::size_t>(c)]) {
+        options.extra_columns[static_cast<std::size_t>(c)] = true;
+      }
+    }
+    auto type_column = static_cast<std::size_t>(flow_type);
+    options.need_extra = [type_column](const store::RowBatch& b) {
+      for (std::string_view v : b.columns[type_column].dict) {
+        if (v == aggregate::kStoredPrivate) return true;
+      }
+      return false;
+    };
+  }
   store::scan_table(snapshot_, table, options, [&](store::RowBatch& batch) {
     if (resolves) resolver_->resolve_batch(batch);
     sink(batch);

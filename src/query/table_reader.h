@@ -26,8 +26,10 @@ class TableReader {
   TableReader(const store::DataDir& dir, const store::Snapshot& snapshot, Ticks now);
 
   // Widens a projection (empty: all columns) by the columns the read-time rules need.
-  std::vector<bool> required_columns(const store::TableDef& table,
-                                     std::vector<bool> projection) const;
+  // Merged rollup scans get the FlowType resolver's inputs here; plain scans (and rollup
+  // partials) decode them only in row groups that need resolving (see scan()).
+  std::vector<bool> required_columns(const store::TableDef& table, std::vector<bool> projection,
+                                     bool raw_partials = false) const;
   // Loads what reading `table` needs (the FlowType resolver) so that several threads may then
   // scan shards of it at once (options.shard/shards); scan() is otherwise not thread-safe.
   void prepare(const store::TableDef& table) const;

@@ -66,6 +66,17 @@ void scan_plain(const Snapshot& snapshot, const TableDef& table, const ScanOptio
           throw StoreError(error);
         }
       }
+      if (options.need_extra && !options.extra_columns.empty() && options.need_extra(batch)) {
+        for (std::size_t c = 0; c < table.columns.size(); ++c) {
+          if (c >= options.extra_columns.size() || !options.extra_columns[c]) continue;
+          if (batch.columns[c].size() == info.rows) continue;  // already decoded
+          std::string error;
+          if (!reader.read(g, static_cast<std::size_t>(source_column[c]), batch.columns[c],
+                           error)) {
+            throw StoreError(error);
+          }
+        }
+      }
       batch.rows.clear();
       const ColumnData& t = batch.columns[time_column];
       for (std::uint32_t r = 0; r < info.rows; ++r) {

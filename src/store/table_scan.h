@@ -35,6 +35,11 @@ struct ScanOptions {
   // Rollup tables: hand over the stored partial rows without merging them. Only correct for
   // readers that combine rows the way the merge would (sums of counters grouped by keys).
   bool raw_partials = false;
+  // Plain scans: columns decoded for a row group only when `need_extra` says so after the
+  // projected ones were read (FlowType resolution needs four more columns, but only for row
+  // groups that hold an unresolved "Private" FlowType).
+  std::vector<bool> extra_columns;
+  std::function<bool(const RowBatch&)> need_extra;
   std::size_t shard = 0;
   std::size_t shards = 1;
 };
