@@ -37,7 +37,6 @@ std::optional<Type> real_to_bool_type(const std::vector<ArgInfo>& a, std::string
   return Type::kBool;
 }
 
-constexpr std::string_view kRound = "round";
 constexpr std::string_view kCeiling = "ceiling";
 constexpr std::string_view kAbs = "abs";
 constexpr std::string_view kSign = "sign";
