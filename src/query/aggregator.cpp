@@ -98,8 +98,10 @@ class SumAvgAcc final : public Accumulator {
     const Column* p = args.size() > 1 ? &args[1] : nullptr;
     bool real = x.type == Type::kReal;
     if (!avg_ && !real && p == nullptr && x.nulls.empty()) {
-      // The common case (sum of a non-null integer column): one array.
+      // The common case (sum of a non-null integer column): one array, prefetched ahead
+      // (many groups: each row's counter is a cache miss).
       for (std::size_t r = 0; r < rows; ++r) {
+        if (r + 16 < rows) __builtin_prefetch(&isum_[g[r + 16]]);
         isum_[g[r]] = static_cast<std::int64_t>(static_cast<std::uint64_t>(isum_[g[r]]) +
                                                 static_cast<std::uint64_t>(x.ints[r]));
       }
