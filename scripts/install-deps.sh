@@ -14,13 +14,13 @@ profile="${1:-all}"
 build_pkgs=(
   g++ make cmake ninja-build pkg-config git ca-certificates
   libsimdjson-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev libzstd-dev libxxhash-dev libmaxminddb-dev libre2-dev
+  libsqlite3-dev libzstd-dev libxxhash-dev libmaxminddb-dev libre2-dev libcpp-httplib-dev
 )
 # Extra packages for `make test`: the clang libFuzzer build, formatting checks, jq for the
 # golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test,
 # Python 3 (standard library only) for the query engine's differential test against SQLite.
 test_pkgs=(
-  clang libclang-rt-14-dev clang-format time jq bsdutils python3
+  clang libclang-rt-14-dev clang-format time jq bsdutils curl python3
 )
 # Extra packages for `make bench`: timing, and ClickHouse as a baseline for the ingest benchmark
 # (the bench script starts its own server on 127.0.0.1 in a temporary directory; the jq and

@@ -22,6 +22,7 @@
 #include "query/engine.h"
 #include "query/lexer.h"
 #include "query/query_error.h"
+#include "query/result_json.h"
 #include "store/data_dir.h"
 
 namespace flowlens {
@@ -147,78 +148,12 @@ void print_csv(const query::ResultTable& t, std::string& out) {
 }
 
 void json_value(const query::Value& v, std::string& out) {
-  using query::Type;
-  if (v.null && v.type != Type::kString) {
-    out += "null";
-    return;
-  }
-  switch (v.type) {
-    case Type::kBool:
-      out += v.i ? "true" : "false";
-      return;
-    case Type::kInt:
-    case Type::kLong:
-      out += std::to_string(v.i);
-      return;
-    case Type::kReal:
-      if (std::isnan(v.r)) {
-        out += "\"NaN\"";
-      } else if (std::isinf(v.r)) {
-        out += v.r > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-      } else {
-        out += query::format_real(v.r);
-      }
-      return;
-    case Type::kDynamic:
-      query::dyn_append_json(v.d, out);
-      return;
-    default:
-      append_json_string(out, query::value_to_string(v));
-  }
+  query::append_value_json(v, out);
 }
 
 void print_json(const query::QueryResult& r, std::string& out) {
-  out += "{\"tables\":[";
-  for (std::size_t i = 0; i < r.tables.size(); ++i) {
-    const auto& t = r.tables[i];
-    if (i > 0) out += ',';
-    out += "{\"columns\":[";
-    for (std::size_t c = 0; c < t.columns.size(); ++c) {
-      if (c > 0) out += ',';
-      out += "{\"name\":";
-      append_json_string(out, t.columns[c].name);
-      out += ",\"type\":";
-      append_json_string(out, query::type_name(t.columns[c].type));
-      out += '}';
-    }
-    out += "],\"rows\":[";
-    for (std::size_t row = 0; row < t.rows.size(); ++row) {
-      if (row > 0) out += ',';
-      out += '[';
-      for (std::size_t c = 0; c < t.rows[row].size(); ++c) {
-        if (c > 0) out += ',';
-        json_value(t.rows[row][c], out);
-      }
-      out += ']';
-    }
-    out += "],\"render\":";
-    if (t.render.kind.empty()) {
-      out += "null";
-    } else {
-      out += "{\"kind\":";
-      append_json_string(out, t.render.kind);
-      out += ",\"properties\":{";
-      for (std::size_t p = 0; p < t.render.properties.size(); ++p) {
-        if (p > 0) out += ',';
-        append_json_string(out, t.render.properties[p].first);
-        out += ':';
-        append_json_string(out, t.render.properties[p].second);
-      }
-      out += "}}";
-    }
-    out += fmt::format(",\"truncated\":{}}}", t.truncated ? "true" : "false");
-  }
-  out += "]}\n";
+  query::append_result_json(r, out);
+  out += '\n';
 }
 
 void print_ndjson(const query::ResultTable& t, std::string& out) {

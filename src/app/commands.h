@@ -20,6 +20,7 @@ CommandRunner add_compact_command(CLI::App& app);
 CommandRunner add_enrich_command(CLI::App& app);
 CommandRunner add_topology_command(CLI::App& app);
 CommandRunner add_query_command(CLI::App& app);
+CommandRunner add_serve_command(CLI::App& app);
 
 // The enrichment input options shared by `ingest` and `enrich`.
 void add_enrichment_options(CLI::App& cmd, enrich::EnrichmentInputs& inputs);

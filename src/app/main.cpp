@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   add(flowlens::add_ingest_command(app));
   add(flowlens::add_export_command(app));
   add(flowlens::add_query_command(app));
+  add(flowlens::add_serve_command(app));
   add(flowlens::add_status_command(app));
   add(flowlens::add_compact_command(app));
   add(flowlens::add_enrich_command(app));

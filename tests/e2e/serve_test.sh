@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# `flowlens serve` end to end, over HTTP on 127.0.0.1: the JSON API (health, tables, status,
+# queries by POST and GET, typed errors with line and column), bearer-token authentication,
+# read-only methods, security headers, and static files that cannot leave their directory.
+# usage: serve_test.sh FLOWLENS_BINARY
+set -u
+bin=$(realpath "$1")
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+failures=0
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+
+"$bin" gen --out logs --scale small --hours 3 --seed 13 -q
+"$bin" ingest --data d logs -q || fail "ingest"
+mkdir -p site
+echo '<!doctype html><title>flowlens</title>' >site/index.html
+echo 'secret' >site/.hidden
+echo 'outside' >outside.txt
+echo 's3cr3t-token' >token
+
+"$bin" serve --data d --listen 127.0.0.1:0 --auth-token-file token --static site --query-timeout 0.2 \
+  >serve.out 2>serve.err &
+server_pid=$!
+for _ in $(seq 50); do grep -q 'http://' serve.out 2>/dev/null && break; sleep 0.1; done
+port=$(grep -o '127.0.0.1:[0-9]*' serve.out | head -1 | cut -d: -f2)
+[ -n "$port" ] && pass "listening on 127.0.0.1:$port" || { fail "server did not start: $(cat serve.err)"; exit 1; }
+base="http://127.0.0.1:$port"
+auth=(-H "Authorization: Bearer s3cr3t-token")
+
+# --- authentication ---
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/health")
+[ "$code" = 401 ] && pass "no token: 401" || fail "no token: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong" "$base/api/health")
+[ "$code" = 401 ] && pass "wrong token: 401" || fail "wrong token: $code"
+[ "$(curl -s "${auth[@]}" "$base/api/health")" = '{"ok":true}' ] && pass "token: health" || fail "health"
+grep -q 's3cr3t' serve.out serve.err && fail "the token appears in the server's output" \
+  || pass "the token is never printed"
+
+# --- tables and status ---
+curl -s "${auth[@]}" "$base/api/tables" >tables.json
+jq -e '(.tables | map(.name) | index("FlowTuples")) != null and ([.tables[] | select(.name == "NTANetAnalytics") | .columns[] | select(.name == "FlowType" and .type == "string")] | length) == 1' tables.json >/dev/null \
+  && pass "tables with columns and types" || fail "tables: $(head -c 200 tables.json)"
+curl -s "${auth[@]}" "$base/api/status" >status.json
+rows=$("$bin" query --data d --format csv 'FlowTuples | count' | tail -1)
+jq -e --argjson rows "$rows" '(.tables[] | select(.name == "FlowTuples") | .rows) == $rows and .newest_tuple != null and (.sources.count > 0)' status.json >/dev/null \
+  && pass "status: FlowTuples rows = count() ($rows), newest tuple, sources" || fail "status: $(cat status.json)"
+
+# --- queries ---
+query='NTANetAnalytics | summarize Flows = sum(AllowedInFlows + AllowedOutFlows), n = count() by FlowType | sort by FlowType asc | render columnchart with (title="by type")'
+"$bin" query --data d --format json "$query" >cli.json
+jq -n --arg q "$query" '{query: $q}' | curl -s "${auth[@]}" -X POST --data-binary @- "$base/api/query" >api.json
+cmp -s <(jq -S . cli.json) <(jq -S . api.json) && jq -e '.tables[0].render.kind == "columnchart" and .tables[0].render.properties.title == "by type"' api.json >/dev/null \
+  && pass "POST /api/query = flowlens query --format json, with the render hint" || fail "query: $(head -c 300 api.json)"
+out=$(curl -s "${auth[@]}" -G --data-urlencode 'q=print x = 1 + 1' "$base/api/query")
+[ "$(jq -c '.tables[0].rows' <<<"$out")" = '[[2]]' ] && pass "GET /api/query?q=" || fail "GET query: $out"
+evil='print s = "<img src=x onerror=alert(1)>\"quoted\"\\back"'
+out=$(jq -n --arg q "$evil" '{query: $q}' | curl -s "${auth[@]}" -X POST --data-binary @- "$base/api/query")
+[ "$(jq -r '.tables[0].rows[0][0]' <<<"$out")" = '<img src=x onerror=alert(1)>"quoted"\back' ] \
+  && pass "strings come back as JSON strings, exactly" || fail "escaping: $out"
+
+# --- errors ---
+out=$(jq -n '{query: "FlowTuples\n| where DestPrt == 443"}' | curl -s -w '\n%{http_code}' "${auth[@]}" -X POST --data-binary @- "$base/api/query")
+body=$(head -1 <<<"$out")
+[ "$(tail -1 <<<"$out")" = 400 ] && jq -e '.error.line == 2 and .error.column == 9 and .error.length == 7 and .error.kind == "semantic" and (.error.message | contains("did you mean '"'"'DestPort'"'"'"))' <<<"$body" >/dev/null \
+  && pass "query error: 400 with line, column, length, suggestion" || fail "error: $out"
+code=$(curl -s -o timeout.json -w '%{http_code}' "${auth[@]}" -G --data-urlencode 'q=range x from 1 to 5000000 step 1 | summarize count() by x % 1000003' "$base/api/query")
+[ "$code" = 422 ] && jq -e '.error.kind == "runtime" and (.error.message | contains("timeout"))' timeout.json >/dev/null \
+  && pass "a query over the server's timeout: 422" || fail "timeout: $code $(cat timeout.json)"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST --data 'not json' "$base/api/query")
+[ "$code" = 400 ] && pass "a body that is not JSON: 400" || fail "bad body: $code"
+
+# --- read-only, headers, static files ---
+for method in PUT DELETE PATCH; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X "$method" --data '{}' "$base/api/query")
+  [ "$code" = 405 ] && pass "$method: 405" || fail "$method: $code"
+done
+headers=$(curl -s -D - -o /dev/null "$base/")
+grep -qi "^Content-Security-Policy: default-src 'self'" <<<"$headers" && grep -qi '^X-Content-Type-Options: nosniff' <<<"$headers" \
+  && pass "Content-Security-Policy and nosniff" || fail "headers: $headers"
+[ "$(curl -s "$base/")" = '<!doctype html><title>flowlens</title>' ] && pass "static index.html" || fail "index"
+for path in '/../outside.txt' '/%2e%2e/outside.txt' '/..%2foutside.txt' '/.hidden' '/site/../../outside.txt'; do
+  code=$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$base$path")
+  [ "$code" = 404 ] && pass "no escape: $path" || fail "path $path: $code"
+done
+
+kill "$server_pid"
+wait "$server_pid"
+rc=$?
+server_pid=""
+[ "$rc" = 0 ] && pass "SIGTERM stops the server cleanly" || fail "server exit $rc"
+if [ "$failures" -ne 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "all serve end-to-end checks passed"
