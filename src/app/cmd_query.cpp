@@ -119,29 +119,16 @@ void print_table(const query::ResultTable& t, std::string& out) {
                      t.truncated ? ", truncated" : "");
 }
 
-void csv_field(const std::string& s, std::string& out) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
 void print_csv(const query::ResultTable& t, std::string& out) {
   for (std::size_t c = 0; c < t.columns.size(); ++c) {
     if (c > 0) out += ',';
-    csv_field(t.columns[c].name, out);
+    append_csv_field(out, t.columns[c].name);
   }
   out += '\n';
   for (const auto& row : t.rows) {
     for (std::size_t c = 0; c < row.size(); ++c) {
       if (c > 0) out += ',';
-      csv_field(query::value_to_string(row[c]), out);
+      append_csv_field(out, query::value_to_string(row[c]));
     }
     out += '\n';
   }

@@ -9,19 +9,10 @@
 namespace flowlens::query {
 namespace {
 
-bool is_if_kind(AggKind k) {
-  return k == AggKind::kCountIf || k == AggKind::kSumIf || k == AggKind::kAvgIf ||
-         k == AggKind::kMinIf || k == AggKind::kMaxIf || k == AggKind::kDCountIf ||
-         k == AggKind::kMakeSetIf || k == AggKind::kMakeListIf || k == AggKind::kStdevIf ||
-         k == AggKind::kVarianceIf;
-}
-
 // The predicate of an ..if aggregate is true for the row.
 bool predicate_true(const Column& p, std::size_t r) {
   return !p.is_null(r) && p.ints[r] != 0;
 }
-
-void grow(std::vector<std::uint32_t>::const_iterator, std::size_t) {}
 
 template <typename T>
 void ensure(std::vector<T>& v, std::size_t n, const T& init = T()) {
@@ -749,8 +740,6 @@ std::unique_ptr<Accumulator> make_accumulator(const AggSpec& spec) {
     case AggKind::kMakeBag:
       return std::make_unique<BagAcc>();
   }
-  (void)is_if_kind;
-  (void)grow;
   return nullptr;
 }
 

@@ -80,8 +80,6 @@ enum class ExprKind : std::uint8_t {
   kRange,         // range name from a to b step c (args: from, to, step)
   kUnion,         // union legs (as a source)
   kFunction,      // a lambda (let f = (a:long) { ... }) — only as a let value
-  kMaterialize,   // materialize(args[0])
-  kToScalar,      // toscalar(args[0])
 };
 
 struct Expr {

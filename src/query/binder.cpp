@@ -9,6 +9,7 @@
 #include "query/evaluator.h"
 #include "query/parser.h"
 #include "query/query_error.h"
+#include "query/table_reader.h"
 
 namespace flowlens::query {
 namespace {
@@ -337,29 +338,9 @@ class Binder {
     n->label = std::string(table->name);
     n->stats = std::make_shared<ScanStats>();
     for (const auto& c : table->columns) {
-      n->schema.push_back({std::string(c.name), store_type(c.type)});
+      n->schema.push_back({std::string(c.name), query_type(c.type)});
     }
     return n;
-  }
-
-  static Type store_type(store::ColumnType t) {
-    switch (t) {
-      case store::ColumnType::kBool:
-        return Type::kBool;
-      case store::ColumnType::kInt:
-        return Type::kInt;
-      case store::ColumnType::kLong:
-        return Type::kLong;
-      case store::ColumnType::kReal:
-        return Type::kReal;
-      case store::ColumnType::kString:
-        return Type::kString;
-      case store::ColumnType::kDateTime:
-        return Type::kDateTime;
-      case store::ColumnType::kTimeSpan:
-        return Type::kTimeSpan;
-    }
-    return Type::kString;
   }
 
   // A user function call; `piped` is the input of `| invoke f(...)`.
@@ -975,6 +956,35 @@ class Binder {
   }
 
   // ---------------------------------------------------------------- aggregation
+  // The `by` keys of summarize, distinct and make-series: bound, checked (no dynamic keys),
+  // named (explicit, inferred, else ColumnN avoiding `reserved`), appended to `n`. Returns the
+  // names used.
+  std::set<std::string> bind_group_keys(const std::vector<NamedExpr>& by, const RowView& row,
+                                        const ScopePtr& scope, PlanNode& n, int& counter,
+                                        const std::set<std::string>& reserved = {}) {
+    std::set<std::string> used;
+    for (const auto& k : by) {
+      BExprPtr b = bind_scalar(*k.expr, row, scope);
+      if (b->type == Type::kDynamic) {
+        fail("cannot group by a dynamic value; convert it first with tostring()", k.expr->span);
+      }
+      std::string name = k.names.empty() ? infer_name(*k.expr, row) : k.names[0];
+      if (name.empty()) {
+        std::set<std::string> taken = used;
+        taken.insert(reserved.begin(), reserved.end());
+        name = generated_name(taken, counter);
+      }
+      if (used.count(name)) {
+        if (!k.names.empty()) fail("duplicate column name '" + name + "'", k.name_spans[0]);
+        name = unique_name(name, used);
+      }
+      used.insert(name);
+      n.keys.push_back(b);
+      n.schema.push_back({name, b->type});
+    }
+    return used;
+  }
+
   PlanPtr bind_summarize(const Operator& op, const PlanPtr& in, const ScopePtr& scope) {
     auto n = node(PlanKind::kAggregate, in, "summarize");
     RowView row = view_of(in->schema);
@@ -985,27 +995,9 @@ class Binder {
       for (const auto& nm : item.names)
         explicit_names.insert(nm);
     }
-    std::set<std::string> key_names;
-    for (const auto& k : op.by) {
-      BExprPtr b = bind_scalar(*k.expr, row, scope);
-      if (b->type == Type::kDynamic) {
-        fail("cannot group by a dynamic value; convert it first with tostring()", k.expr->span);
-      }
-      std::string name = k.names.empty() ? infer_name(*k.expr, row) : k.names[0];
-      if (name.empty()) {
-        std::set<std::string> taken = used;
-        taken.insert(explicit_names.begin(), explicit_names.end());
-        name = generated_name(taken, counter);
-      }
-      if (used.count(name)) {
-        if (!k.names.empty()) fail("duplicate column name '" + name + "'", k.name_spans[0]);
-        name = unique_name(name, used);
-      }
-      used.insert(name);
-      key_names.insert(name);
-      n->keys.push_back(b);
-      n->schema.push_back({name, b->type});
-    }
+    std::set<std::string> key_names =
+        bind_group_keys(op.by, row, scope, *n, counter, explicit_names);
+    used = key_names;
     current_keys_ = key_names;  // arg_max(x, *) and take_any(*) skip the keys
     // Items that compute over aggregates (`sum(x) * 2`, `sum(a) / count()`) aggregate into
     // hidden columns and are computed by a projection above the aggregation.
@@ -1433,19 +1425,8 @@ class Binder {
       }
       return n;
     }
-    std::set<std::string> used;
     int counter = 0;
-    for (const auto& k : op.by) {
-      BExprPtr b = bind_scalar(*k.expr, row, scope);
-      if (b->type == Type::kDynamic)
-        fail("distinct cannot use dynamic values; use tostring()", k.expr->span);
-      std::string name = k.names.empty() ? infer_name(*k.expr, row) : k.names[0];
-      if (name.empty()) name = generated_name(used, counter);
-      name = unique_name(name, used);
-      used.insert(name);
-      n->keys.push_back(b);
-      n->schema.push_back({name, b->type});
-    }
+    bind_group_keys(op.by, row, scope, *n, counter);
     return n;
   }
 
@@ -1754,19 +1735,8 @@ class Binder {
   PlanPtr bind_make_series(const Operator& op, const PlanPtr& in, const ScopePtr& scope) {
     auto n = node(PlanKind::kMakeSeries, in, "make-series");
     RowView row = view_of(in->schema);
-    std::set<std::string> used;
     int counter = 0;
-    for (const auto& k : op.by) {
-      BExprPtr b = bind_scalar(*k.expr, row, scope);
-      if (b->type == Type::kDynamic)
-        fail("cannot group by a dynamic value; use tostring()", k.expr->span);
-      std::string name = k.names.empty() ? infer_name(*k.expr, row) : k.names[0];
-      if (name.empty()) name = generated_name(used, counter);
-      name = unique_name(name, used);
-      used.insert(name);
-      n->keys.push_back(b);
-      n->schema.push_back({name, b->type});
-    }
+    std::set<std::string> used = bind_group_keys(op.by, row, scope, *n, counter);
     std::set<std::string> key_names = used;
     for (std::size_t i = 0; i < op.items.size(); ++i) {
       const NamedExpr& item = op.items[i];

@@ -385,12 +385,12 @@ class Evaluator {
     }
     if (rhs_const && b.size() != n) {
       b_storage = constant_column(rhs.constant, n);
-      return compare_columns(e, a, b_storage, code, out);
+      return compare_columns(a, b_storage, code, out);
     }
-    return compare_columns(e, a, b, code, out);
+    return compare_columns(a, b, code, out);
   }
 
-  Column compare_columns(const BExpr& e, const Column& a, const Column& b, int code, Column& out) {
+  Column compare_columns(const Column& a, const Column& b, int code, Column& out) {
     std::size_t n = b_.rows;
     auto apply = [&](auto cmp) {  // cmp(r) -> -1/0/1
       for (std::size_t r = 0; r < n; ++r) {
@@ -403,7 +403,6 @@ class Evaluator {
                                   : c >= 0;
       }
     };
-    (void)e;
     if (a.type == Type::kString && b.type == Type::kString) {
       apply([&](std::size_t r) {
         std::string_view x = a.str(r), y = b.str(r);

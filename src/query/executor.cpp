@@ -42,26 +42,6 @@ struct StopProduction {
   const PlanNode* by;
 };
 
-Type query_type(store::ColumnType t) {
-  switch (t) {
-    case store::ColumnType::kBool:
-      return Type::kBool;
-    case store::ColumnType::kInt:
-      return Type::kInt;
-    case store::ColumnType::kLong:
-      return Type::kLong;
-    case store::ColumnType::kReal:
-      return Type::kReal;
-    case store::ColumnType::kString:
-      return Type::kString;
-    case store::ColumnType::kDateTime:
-      return Type::kDateTime;
-    case store::ColumnType::kTimeSpan:
-      return Type::kTimeSpan;
-  }
-  return Type::kString;
-}
-
 // Store batch -> query batch (selected rows only; unprojected columns stay empty).
 Batch convert_batch(const store::RowBatch& in, const std::vector<bool>& projection) {
   Batch out;
@@ -876,12 +856,10 @@ class Runner {
     }
   }
 
-  static std::vector<Dyn> expand_items(const Dyn& d, bool bag_as_array, bool& is_null_item) {
-    is_null_item = false;
-    if (d == nullptr) {
-      is_null_item = true;
-      return {nullptr};
-    }
+  // The elements one row expands to: an array's items, a bag's keys (as single-key bags or
+  // [key, value] pairs), a scalar itself; a null is one null element.
+  static std::vector<Dyn> expand_items(const Dyn& d, bool bag_as_array) {
+    if (d == nullptr) return {nullptr};
     if (d->kind == DynKind::kArray) return d->items;
     if (d->kind == DynKind::kBag) {
       std::vector<Dyn> out;
@@ -922,23 +900,21 @@ class Runner {
     std::vector<Column> values = eval_all(n.expand_exprs, b, ctx_.eval);
     Batch out = empty_batch(n.schema);
     std::size_t base = b.columns.size();
+    std::vector<int> expanded_from(n.schema.size(), -1);  // output column -> expanded item
+    for (std::size_t e = 0; e < n.expand_targets.size(); ++e) {
+      expanded_from[static_cast<std::size_t>(n.expand_targets[e])] = static_cast<int>(e);
+    }
     for (std::size_t r = 0; r < b.rows; ++r) {
       std::vector<std::vector<Dyn>> lists;
       std::size_t rows = 0;
       for (auto& v : values) {
-        bool is_null = false;
-        lists.push_back(
-            expand_items(v.is_null(r) ? nullptr : v.dyns[r], n.expand_bag_as_array, is_null));
+        lists.push_back(expand_items(v.is_null(r) ? nullptr : v.dyns[r], n.expand_bag_as_array));
         rows = std::max(rows, lists.back().size());
       }
       rows = std::min<std::size_t>(rows, static_cast<std::size_t>(n.expand_limit));
       for (std::size_t k = 0; k < rows; ++k) {
-        std::size_t appended = 0;
         for (std::size_t c = 0; c < out.columns.size(); ++c) {
-          int which = -1;
-          for (std::size_t e = 0; e < n.expand_targets.size(); ++e) {
-            if (n.expand_targets[e] == static_cast<int>(c)) which = static_cast<int>(e);
-          }
+          int which = expanded_from[c];
           if (which >= 0) {
             const auto& list = lists[static_cast<std::size_t>(which)];
             Dyn item = k < list.size() ? list[k] : nullptr;
@@ -952,8 +928,6 @@ class Runner {
             out.columns[c].push_from(b.columns[c], r);
           } else if (n.expand_item_index && c + 1 == out.columns.size()) {
             out.columns[c].push_int(static_cast<std::int64_t>(k));
-          } else {
-            ++appended;
           }
         }
         ++out.rows;
@@ -1202,10 +1176,7 @@ class Runner {
       std::vector<Column> r;
       r.emplace_back(spec.agg.output_types[0]);
       other_acc->finish(1, r);
-      Value others = *spec.others;
-      if (others.type != n.schema[2 * level].type && !others.null) {
-        others = others.type == Type::kString ? others : Value::null_of(n.schema[2 * level].type);
-      }
+      const Value& others = *spec.others;  // typed as the column by the binder
       for (std::size_t k = 0; k < prefix.size(); ++k) {
         out.columns[2 * k].push_value(prefix[k].first);
         out.columns[2 * k + 1].push_value(prefix[k].second);

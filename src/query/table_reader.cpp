@@ -7,6 +7,26 @@
 
 namespace flowlens::query {
 
+Type query_type(store::ColumnType t) {
+  switch (t) {
+    case store::ColumnType::kBool:
+      return Type::kBool;
+    case store::ColumnType::kInt:
+      return Type::kInt;
+    case store::ColumnType::kLong:
+      return Type::kLong;
+    case store::ColumnType::kReal:
+      return Type::kReal;
+    case store::ColumnType::kString:
+      return Type::kString;
+    case store::ColumnType::kDateTime:
+      return Type::kDateTime;
+    case store::ColumnType::kTimeSpan:
+      return Type::kTimeSpan;
+  }
+  return Type::kString;
+}
+
 TableReader::TableReader(const store::DataDir& dir, const store::Snapshot& snapshot, Ticks now)
     : dir_(dir), snapshot_(snapshot), now_(now) {}
 

@@ -15,11 +15,15 @@
 #include "aggregate/flow_type.h"
 #include "common/timestamp.h"
 #include "enrich/enricher.h"
+#include "query/types.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
 #include "store/table_scan.h"
 
 namespace flowlens::query {
+
+// The query type of a stored column type (the store keeps KQL's types).
+Type query_type(store::ColumnType t);
 
 class TableReader {
  public:

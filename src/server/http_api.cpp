@@ -45,26 +45,6 @@ std::string error_json(const std::string& message) {
   return out;
 }
 
-std::string type_of(store::ColumnType t) {
-  switch (t) {
-    case store::ColumnType::kBool:
-      return "bool";
-    case store::ColumnType::kInt:
-      return "int";
-    case store::ColumnType::kLong:
-      return "long";
-    case store::ColumnType::kReal:
-      return "real";
-    case store::ColumnType::kString:
-      return "string";
-    case store::ColumnType::kDateTime:
-      return "datetime";
-    case store::ColumnType::kTimeSpan:
-      return "timespan";
-  }
-  return "string";
-}
-
 std::string tables_json() {
   std::string out = "{\"tables\":[";
   bool first = true;
@@ -82,7 +62,7 @@ std::string tables_json() {
       out += "{\"name\":";
       append_json_string(out, t->columns[c].name);
       out += ",\"type\":";
-      append_json_string(out, type_of(t->columns[c].type));
+      append_json_string(out, store::type_name(t->columns[c].type));
       out += '}';
     }
     out += "]}";
