@@ -26,6 +26,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/clickhouse_server.sh
+source "$here/clickhouse_server.sh"
 work="$here/work"
 data="$work/$scale"
 mkdir -p "$work"
@@ -109,34 +111,8 @@ fi
 if ! $skip_clickhouse; then
   echo "clickhouse load (flowlens parse --format csv | clickhouse-client INSERT)"
   ch="$work/clickhouse"
-  rm -rf "$ch"; mkdir -p "$ch/data" "$ch/tmp" "$ch/user_files" "$ch/format_schemas"
-  port=$((20000 + RANDOM % 20000))
-  cat >"$ch/config.xml" <<XML
-<yandex>
-  <logger><level>warning</level><log>$ch/log.txt</log><errorlog>$ch/err.txt</errorlog></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <tcp_port>$port</tcp_port><http_port>$((port + 1))</http_port>
-  <interserver_http_port>$((port + 2))</interserver_http_port>
-  <path>$ch/data/</path><tmp_path>$ch/tmp/</tmp_path><user_files_path>$ch/user_files/</user_files_path>
-  <format_schema_path>$ch/format_schemas/</format_schema_path>
-  <users_config>$ch/users.xml</users_config>
-  <default_profile>default</default_profile><default_database>default</default_database>
-  <mark_cache_size>268435456</mark_cache_size>
-</yandex>
-XML
-  cat >"$ch/users.xml" <<XML
-<yandex>
-  <profiles><default></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
-    <profile>default</profile><quota>default</quota></default></users>
-  <quotas><default></default></quotas>
-</yandex>
-XML
-  clickhouse-server --config-file="$ch/config.xml" >"$ch/stdout" 2>&1 &
-  server=$!
-  trap 'kill $server 2>/dev/null || true' EXIT
-  client() { clickhouse-client --host 127.0.0.1 --port "$port" "$@"; }
-  for _ in $(seq 1 100); do client --query 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
+  rm -rf "$ch"
+  clickhouse_start "$ch" 268435456
   create="DROP TABLE IF EXISTS flows; CREATE TABLE flows (FlowTime DateTime, RecordTime DateTime,
     SrcIp String, DestIp String, SrcPort UInt16, DestPort UInt16, Protocol UInt8, L4Protocol String,
     FlowDirection String, FlowState String, FlowStatus String, FlowEncryption String,

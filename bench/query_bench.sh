@@ -50,6 +50,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/clickhouse_server.sh
+source "$here/clickhouse_server.sh"
 work="$here/work"
 mkdir -p "$work"
 cores=$(nproc)
@@ -140,35 +142,7 @@ fi
 
 ch="$work/query-$scale-clickhouse"
 if ! $skip_clickhouse; then
-  port=$((20000 + RANDOM % 20000))
-  mkdir -p "$ch/data" "$ch/tmp" "$ch/user_files" "$ch/format_schemas"
-  cat >"$ch/config.xml" <<XML
-<yandex>
-  <logger><level>warning</level><log>$ch/log.txt</log><errorlog>$ch/err.txt</errorlog></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <tcp_port>$port</tcp_port><http_port>$((port + 1))</http_port>
-  <interserver_http_port>$((port + 2))</interserver_http_port>
-  <path>$ch/data/</path><tmp_path>$ch/tmp/</tmp_path><user_files_path>$ch/user_files/</user_files_path>
-  <format_schema_path>$ch/format_schemas/</format_schema_path>
-  <users_config>$ch/users.xml</users_config>
-  <default_profile>default</default_profile><default_database>default</default_database>
-  <timezone>UTC</timezone>
-  <mark_cache_size>5368709120</mark_cache_size>
-</yandex>
-XML
-  cat >"$ch/users.xml" <<XML
-<yandex>
-  <profiles><default><max_threads>$cores</max_threads></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
-    <profile>default</profile><quota>default</quota></default></users>
-  <quotas><default></default></quotas>
-</yandex>
-XML
-  clickhouse-server --config-file="$ch/config.xml" >"$ch/stdout" 2>&1 &
-  server=$!
-  trap 'kill $server 2>/dev/null || true' EXIT
-  client() { clickhouse-client --host 127.0.0.1 --port "$port" "$@"; }
-  for _ in $(seq 1 300); do client --query 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
+  clickhouse_start "$ch" 5368709120 "$cores"
   ch_counts() {
     client --query 'SELECT (SELECT count() FROM flows), (SELECT count() FROM nta)' 2>/dev/null \
       | awk '{ printf "{\"flows\":%s,\"nta\":%s}", $1, $2 }'
