@@ -904,6 +904,9 @@ class Runner {
     for (std::size_t e = 0; e < n.expand_targets.size(); ++e) {
       expanded_from[static_cast<std::size_t>(n.expand_targets[e])] = static_cast<int>(e);
     }
+    // The input row of each output row: the columns that pass through are gathered once at
+    // the end (strings by dictionary code), never copied value by value.
+    std::vector<std::uint32_t> source_rows;
     for (std::size_t r = 0; r < b.rows; ++r) {
       std::vector<std::vector<Dyn>> lists;
       std::size_t rows = 0;
@@ -924,19 +927,20 @@ class Runner {
             } else {
               out.columns[c].push_value(expand_cast(item, t));
             }
-          } else if (c < base) {
-            out.columns[c].push_from(b.columns[c], r);
-          } else if (n.expand_item_index && c + 1 == out.columns.size()) {
+          } else if (c >= base && n.expand_item_index && c + 1 == out.columns.size()) {
             out.columns[c].push_int(static_cast<std::int64_t>(k));
           }
         }
+        source_rows.push_back(static_cast<std::uint32_t>(r));
         ++out.rows;
         if ((out.rows & 4095) == 0) {
-          ctx_.check_memory(out.memory_bytes(), "mv-expand");
+          ctx_.check_memory(out.memory_bytes() + source_rows.size() * 4 * base, "mv-expand");
           ctx_.check();
         }
       }
     }
+    for (std::size_t c = 0; c < base && c < out.columns.size(); ++c)
+      if (expanded_from[c] < 0) out.columns[c] = b.columns[c].gather(source_rows);
     return out;
   }
 

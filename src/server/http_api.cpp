@@ -4,7 +4,9 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <chrono>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -14,6 +16,9 @@
 #include "query/lexer.h"
 #include "query/query_error.h"
 #include "query/result_json.h"
+#include "query/value.h"
+#include "server/panels.h"
+#include "server/result_cache.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
 #include "store/table_schema.h"
@@ -129,6 +134,111 @@ std::string status_json(const std::filesystem::path& data_dir) {
   return out + "}";
 }
 
+// The end of the newest stored rollup interval (unset when nothing is stored): the dashboard
+// anchors its default window there, so an archive of old logs opens on its data, not on now.
+std::optional<Ticks> data_range(const std::filesystem::path& data_dir, Ticks* start = nullptr) {
+  auto dir = store::DataDir::open(data_dir.string(), store::DataDir::Mode::kRead);
+  store::Snapshot snapshot = store::Snapshot::take(*dir);
+  Ticks from = kMaxTicks, to = kMinTicks;
+  for (const auto& s : snapshot.segments(store::TableId::kNTANetAnalytics)) {
+    if (!s.record.has_time || s.record.rows == 0) continue;
+    from = std::min(from, s.record.min_time);
+    to = std::max(to, s.record.max_time);
+  }
+  if (from > to) return std::nullopt;
+  if (start) *start = from;
+  return to + snapshot.interval();
+}
+
+// The values the filter bar offers: every flow type, VNet and subnet in the stored rollups.
+std::string choices_json(const ServerOptions& options) {
+  query::QueryOptions q;
+  q.data_dir = options.data_dir;
+  q.now = now_ticks();
+  q.timeout = options.query_timeout;
+  q.memory_limit = options.query_memory_limit;
+  auto column = [&](const std::string& kql) {
+    std::string out = "[";
+    query::QueryResult r = query::run_query(kql, q);
+    if (!r.tables.empty()) {
+      const auto& t = r.tables.front();
+      for (std::size_t i = 0; i < t.rows.size(); ++i) {
+        if (i > 0) out += ',';
+        append_json_string(out, query::value_to_string(t.rows[i].front()));
+      }
+    }
+    return out + "]";
+  };
+  std::string out = "{\"flow_types\":";
+  out += column(
+      "NTANetAnalytics | summarize by FlowType | where isnotempty(FlowType) | sort by FlowType "
+      "asc");
+  std::string subnets = column(
+      "union (NTANetAnalytics | summarize by S = SrcSubnet), (NTANetAnalytics | summarize by S = "
+      "DestSubnet) | where isnotempty(S) | summarize by S | sort by S asc");
+  out += ",\"vnets\":";
+  out += column(
+      "union (NTANetAnalytics | summarize by S = SrcSubnet), (NTANetAnalytics | summarize by S = "
+      "DestSubnet) | where isnotempty(S) | extend P = split(S, \"/\") | summarize by V = "
+      "strcat(tostring(P[0]), \"/\", tostring(P[1])) | sort by V asc");
+  out += ",\"subnets\":" + subnets;
+  out += ",\"protocols\":";
+  out += column(
+      "NTANetAnalytics | summarize by L4Protocol | where isnotempty(L4Protocol) | sort by "
+      "L4Protocol asc");
+  out +=
+      ",\"directions\":[\"Inbound\",\"Outbound\"],\"statuses\":[\"Allowed\",\"Denied\"],"
+      "\"units\":[\"flows\",\"bytes\",\"packets\"]}";
+  return out;
+}
+
+std::string panels_catalogue_json(const ServerOptions& options) {
+  std::string out = "{\"views\":[";
+  bool first_view = true;
+  for (const ViewDef& v : dashboard_views()) {
+    if (!first_view) out += ',';
+    first_view = false;
+    out += "{\"id\":";
+    append_json_string(out, v.id);
+    out += ",\"title\":";
+    append_json_string(out, v.title);
+    out += ",\"panels\":[";
+    bool first = true;
+    for (const PanelDef& p : dashboard_panels()) {
+      if (p.view != v.id) continue;
+      if (!first) out += ',';
+      first = false;
+      out += "{\"id\":";
+      append_json_string(out, p.id);
+      out += ",\"title\":";
+      append_json_string(out, p.title);
+      out += ",\"description\":";
+      append_json_string(out, p.description);
+      out += ",\"render\":";
+      append_json_string(out, p.render);
+      out += ",\"params\":[";
+      for (std::size_t i = 0; i < p.params.size(); ++i) {
+        if (i > 0) out += ',';
+        append_json_string(out, p.params[i]);
+      }
+      out += "]}";
+    }
+    out += "]}";
+  }
+  out += "],\"choices\":" + choices_json(options);
+  Ticks start = 0;
+  std::optional<Ticks> end = data_range(options.data_dir, &start);
+  out += ",\"data\":{\"from\":";
+  if (end) {
+    append_json_string(out, format_iso8601(start));
+    out += ",\"to\":";
+    append_json_string(out, format_iso8601(*end));
+  } else {
+    out += "null,\"to\":null";
+  }
+  return out + "}}";
+}
+
 // A file under `root` for a URL path, or empty when the path is not one (traversal, hidden
 // files, anything outside the directory after resolving links).
 std::filesystem::path static_file(const std::filesystem::path& root, const std::string& url) {
@@ -197,8 +307,13 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
       json_reply(res, 503, error_json(std::string("cannot read the data directory: ") + e.what()));
     }
   });
-  auto run = [&](const std::string& text, const std::string& now_text, httplib::Response& res) {
+  // Runs one query into `res`; the dashboard's background warm-up uses one thread and can be
+  // cancelled.
+  auto run = [&](const std::string& text, const std::string& now_text, httplib::Response& res,
+                 int threads = 0, const std::atomic<bool>* cancel = nullptr) {
     query::QueryOptions q;
+    q.threads = threads;
+    q.cancel = cancel;
     q.data_dir = options.data_dir;
     q.now = now_ticks();
     if (!now_text.empty()) {
@@ -266,6 +381,74 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
     }
     run(req.get_param_value("q"), req.get_param_value("now"), res);
   });
+  // One panel's answer: its query text, timing and result (or the error with the query, so it
+  // can be reproduced in the console).
+  ResultCache cache(options.panel_cache_bytes);
+  auto run_panel = [&](const PanelDef& panel, const std::string& text, int threads = 0,
+                       const std::atomic<bool>* cancel = nullptr) {
+    auto started = std::chrono::steady_clock::now();
+    httplib::Response inner;
+    run(text, "", inner, threads, cancel);
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    if (inner.status != 200) {
+      // A panel query that fails is a flowlens bug or a limit; the query is shown so it can be
+      // reproduced in the console.
+      std::string body = inner.body;
+      body.pop_back();
+      body += ",\"query\":";
+      append_json_string(body, text);
+      body += '}';
+      return CachedAnswer{inner.status == 400 ? 500 : inner.status, body};
+    }
+    std::string body = "{\"id\":";
+    append_json_string(body, panel.id);
+    body += ",\"title\":";
+    append_json_string(body, panel.title);
+    body += ",\"render\":";
+    append_json_string(body, panel.render);
+    body += ",\"query\":";
+    append_json_string(body, text);
+    body += fmt::format(",\"elapsed_ms\":{:.1f},\"result\":", ms);
+    body += inner.body;
+    body += '}';
+    return CachedAnswer{200, body};
+  };
+  server.Get("/api/panels", [&](const httplib::Request&, httplib::Response& res) {
+    try {
+      json_reply(res, 200, panels_catalogue_json(options));
+    } catch (const std::exception& e) {
+      json_reply(res, 503, error_json(std::string("cannot read the data directory: ") + e.what()));
+    }
+  });
+  server.Get(R"(/api/panels/([a-z0-9_.]+))", [&](const httplib::Request& req,
+                                                 httplib::Response& res) {
+    const PanelDef* panel = find_panel(req.matches[1].str());
+    if (!panel) {
+      json_reply(res, 404, error_json("no such panel: " + req.matches[1].str()));
+      return;
+    }
+    std::string text, fingerprint;
+    try {
+      fingerprint = store_fingerprint(options.data_dir);  // before reading: never newer
+      PanelFilters filters;
+      for (const auto& [name, value] : req.params)
+        set_panel_filter(filters, name, value);
+      text = panel_query(*panel, filters, data_range(options.data_dir));
+    } catch (const PanelParamError& e) {
+      json_reply(res, 400, error_json(e.what()));
+      return;
+    } catch (const std::exception& e) {
+      json_reply(res, 503, error_json(std::string("cannot read the data directory: ") + e.what()));
+      return;
+    }
+    bool hit = false;
+    CachedAnswer answer = cache.get(
+        text, fingerprint, [&] { return run_panel(*panel, text); }, hit);
+    res.set_header("X-Flowlens-Cache", hit ? "hit" : "miss");
+    json_reply(res, answer.status, answer.body);
+  });
   server.Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) {
     json_reply(res, 404, error_json("no such API endpoint"));
   });
@@ -309,15 +492,47 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
                         options.host, port);
     return false;
   }
+  std::atomic<bool> finished{false};
   std::thread watcher([&] {
-    while (!stop.load())
+    while (!stop.load() && !finished.load())
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     server.stop();
   });
+  // Warm-up: whenever the store changes (and at start), answer every panel of the default
+  // dashboard (the 24 hours that end at the newest data, in flows) on one thread, so the
+  // first person to open it does not wait for the slow panels. Interactive requests for the
+  // same answers wait for it instead of computing twice (the cache's single flight).
+  std::thread warmer([&] {
+    std::string done_for;
+    while (!stop.load() && !finished.load()) {
+      std::string fingerprint;
+      std::optional<Ticks> end;
+      try {
+        fingerprint = store_fingerprint(options.data_dir);
+        end = data_range(options.data_dir);
+      } catch (const std::exception&) {
+        fingerprint.clear();  // no store yet: try again later
+      }
+      if (options.warm_up && !fingerprint.empty() && fingerprint != done_for) {
+        for (const PanelDef& panel : dashboard_panels()) {
+          if (!end || !panel.params.empty() || stop.load() || finished.load()) continue;
+          std::string text = panel_query(panel, PanelFilters{}, end);
+          bool hit = false;
+          cache.get(
+              text, fingerprint, [&] { return run_panel(panel, text, 1, &finished); }, hit);
+        }
+        done_for = fingerprint;
+      }
+      for (int i = 0; i < 10 && !stop.load() && !finished.load(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  });
   on_listening(port);
   server.listen_after_bind();
+  finished = true;
   server.stop();
   watcher.join();
+  warmer.join();
   return true;
 }
 

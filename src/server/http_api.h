@@ -32,6 +32,9 @@ struct ServerOptions {
   std::chrono::milliseconds query_timeout{30000};
   std::size_t query_memory_limit = std::size_t{2} << 30;
   std::size_t max_rows = 50000;  // per result table, unless the query says otherwise
+  bool warm_up = true;           // answer the default dashboard in the background
+  std::size_t panel_cache_bytes = std::size_t{256}
+                                  << 20;  // panel answers kept while the store is unchanged
 };
 
 // Serves until `stop` becomes true (checked twice a second) or the process ends. Calls

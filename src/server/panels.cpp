@@ -1,0 +1,766 @@
+#include "server/panels.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace flowlens::server {
+namespace {
+
+// Names the prelude defines for the bodies (docs/dashboard.md lists them for console users):
+//   Start, End        the window (FlowStartTime >= Start and < End)
+//   Bin               the chart bin, about 50 points per window
+//   Flows             NTANetAnalytics in the window under every filter, plus Measure (the
+//                     chosen unit on each row) and Malicious (FlowType == "MaliciousFlow")
+//   Connections       Flows grouped per connection and 10-minute interval, counted once even
+//                     when both ends logged it (Traffic Analytics' rule, reference §3.4)
+//   PublicEndpoints   one row per public IP entry of Src/DestPublicIps with that IP's own
+//                     counters (EntryMeasure) and the local side of the flow
+//   Conversations     every flow as (Src, Dst, EntryMeasure), public entries expanded
+//   PublicIpInfoOf(T) NTAIpDetails in the window for the IPs in T(Ip), one row per IP (the
+//                     latest details)
+//   SelectedIp, SelectedCountry   panel parameters
+constexpr std::string_view kConnections = R"kql(let Connections = Flows
+    | extend Dir = iff(FlowType in ("IntraVNet", "InterVNet"), "", FlowDirection), AtSrc = FlowDirection == "Outbound"
+    | summarize {} by SrcIp, DestIp, SrcPublicIps, DestPublicIps, DestPort, L4Protocol, Dir, FlowType, FlowIntervalStartTime
+    | extend {};
+)kql";
+
+// Per unit: the aggregates of one connection and its Total / Denied / Allowed. Flows use the
+// inference of reference §3.4 (an allowed outbound flow at the source that the destination
+// denied is one denied flow); bytes and packets take, per direction, the larger of what the
+// two ends reported.
+constexpr std::string_view kConnFlowsAgg =
+    "A_out = sum(AllowedOutFlows), A_in = sum(AllowedInFlows), D_out = sum(DeniedOutFlows), "
+    "D_in = sum(DeniedInFlows)";
+constexpr std::string_view kConnFlowsTotals =
+    "Total = max_of(A_out, A_in + D_in) + D_out, Denied = D_in + D_out\n"
+    "    | extend Allowed = Total - Denied";
+constexpr std::string_view kConnCounterAgg =
+    "FwdSrc = sumif({0}SrcToDest, AtSrc), FwdDst = sumif({0}SrcToDest, not(AtSrc)), "
+    "RevSrc = sumif({0}DestToSrc, AtSrc), RevDst = sumif({0}DestToSrc, not(AtSrc)),\n"
+    "        DFwdSrc = sumif({0}SrcToDest, AtSrc and FlowStatus == \"Denied\"), "
+    "DFwdDst = sumif({0}SrcToDest, not(AtSrc) and FlowStatus == \"Denied\"),\n"
+    "        DRevSrc = sumif({0}DestToSrc, AtSrc and FlowStatus == \"Denied\"), "
+    "DRevDst = sumif({0}DestToSrc, not(AtSrc) and FlowStatus == \"Denied\")";
+constexpr std::string_view kConnCounterTotals =
+    "Total = max_of(FwdSrc, FwdDst) + max_of(RevSrc, RevDst), "
+    "Denied = max_of(DFwdSrc, DFwdDst) + max_of(DRevSrc, DRevDst)\n"
+    "    | extend Allowed = Total - Denied";
+
+constexpr std::string_view kPublicEndpointsOf = R"kql(let PublicEndpointsOf = (T:(*)) {{
+    T
+    | where isempty(SrcIp) or isempty(DestIp)
+    | project FlowStartTime, FlowEndTime, FlowIntervalStartTime, FlowType, FlowStatus, FlowDirection, SrcIp, DestIp,
+        SrcVm, DestVm, SrcSubnet, DestSubnet, DestPort, L4Protocol, L7Protocol, AclGroup, AclRule, Country,
+        AzureRegion, Malicious, Measure, Inbound = isempty(SrcIp),
+        Entry = split(iff(isempty(SrcIp), SrcPublicIps, DestPublicIps), " ")
+    | mv-expand Entry to typeof(string)
+    | extend Ip = substring(Entry, 0, indexof(Entry, "|")), EntryMeasure = {}
+    | extend LocalIp = iff(Inbound, DestIp, SrcIp), LocalVm = iff(Inbound, DestVm, SrcVm)
+    | project-away Entry
+}};
+)kql";
+constexpr std::string_view kConversations = R"kql(let Conversations = union
+    (Flows | where isnotempty(SrcIp) and isnotempty(DestIp) | extend Src = SrcIp, Dst = DestIp, EntryMeasure = Measure),
+    (PublicEndpoints | extend Src = iff(Inbound, Ip, SrcIp), Dst = iff(Inbound, DestIp, Ip));
+)kql";
+constexpr std::string_view kPublicIpInfo = R"kql(let PublicIpInfoOf = (Wanted:(Ip:string)) {
+    NTAIpDetails
+    | where FlowIntervalStartTime >= Start - 10m and FlowIntervalStartTime < End
+    | join kind=leftsemi (Wanted) on Ip
+    | summarize arg_max(FlowIntervalStartTime, FlowType, Location, PublicIpDetails, ThreatType, ThreatDescription, DnsDomain, Url) by Ip
+    | project Ip, IpFlowType = FlowType, Country = Location, Asn = PublicIpDetails, ThreatType, ThreatDescription, DnsDomain, Url
+};)kql";
+
+const std::vector<ViewDef> kViews = {
+    {"overview", "Overview"}, {"geo", "Geo map"},       {"ips", "Who connects"},
+    {"ip", "IP detail"},      {"ports", "Open ports"},  {"distribution", "Traffic distribution"},
+    {"rules", "NSG rules"},   {"topology", "Topology"}, {"status", "Pipeline status"},
+};
+
+const std::vector<PanelDef> kPanels = {
+    // ---------------------------------------------------------------- Overview
+    {"overview.totals",
+     "overview",
+     "Totals",
+     "Traffic in the window; Total counts a connection once even when both ends logged it "
+     "(Inbound and Outbound exclude traffic between your own VNets, which is Internal).",
+     "card",
+     {},
+     R"kql(let MaliciousEndpoints = PublicEndpointsOf(Flows | where Malicious);
+Connections
+| summarize Total = sum(Total), Allowed = sum(Allowed), Denied = sum(Denied),
+    Inbound = sumif(Total, Dir == "Inbound"), Outbound = sumif(Total, Dir == "Outbound"),
+    Internal = sumif(Total, Dir == ""), Malicious = sumif(Total, FlowType == "MaliciousFlow")
+| extend Total = coalesce(Total, 0), Allowed = coalesce(Allowed, 0), Denied = coalesce(Denied, 0),
+    Inbound = coalesce(Inbound, 0), Outbound = coalesce(Outbound, 0), Internal = coalesce(Internal, 0),
+    Malicious = coalesce(Malicious, 0)
+| extend MaliciousIPs = toscalar(MaliciousEndpoints | summarize dcount(Ip)),
+    Hosts = toscalar(Flows | summarize dcount(MacAddress)))kql"},
+    {"overview.inbound",
+     "overview",
+     "Inbound traffic",
+     "Flows logged as inbound, allowed and denied, benign and malicious.",
+     "timechart",
+     {},
+     R"kql(Flows
+| where FlowDirection == "Inbound"
+| summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin),
+    Series = strcat(FlowStatus, iff(Malicious, " malicious", " benign"))
+| sort by Time asc, Series asc
+| render timechart)kql"},
+    {"overview.outbound",
+     "overview",
+     "Outbound traffic",
+     "Flows logged as outbound, allowed and denied, benign and malicious.",
+     "timechart",
+     {},
+     R"kql(Flows
+| where FlowDirection == "Outbound"
+| summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin),
+    Series = strcat(FlowStatus, iff(Malicious, " malicious", " benign"))
+| sort by Time asc, Series asc
+| render timechart)kql"},
+    {"overview.top_pairs",
+     "overview",
+     "Top talking pairs",
+     "The ten host pairs with the most traffic, both directions together.",
+     "table",
+     {},
+     R"kql(let PrivatePairs = Flows
+    | where isnotempty(SrcIp) and isnotempty(DestIp)
+    | extend Swap = strcmp(SrcIp, DestIp) > 0
+    | summarize Total = sum(Measure), Allowed = sumif(Measure, FlowStatus == "Allowed"),
+        Denied = sumif(Measure, FlowStatus == "Denied"), Malicious = sumif(Measure, Malicious),
+        Vm1 = max(iff(Swap, DestVm, SrcVm)), Vm2 = max(iff(Swap, SrcVm, DestVm)), L7 = max(L7Protocol)
+        by Host1 = iff(Swap, DestIp, SrcIp), Host2 = iff(Swap, SrcIp, DestIp);
+let PublicPairs = PublicEndpoints
+    | summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
+        Denied = sumif(EntryMeasure, FlowStatus == "Denied"), Malicious = sumif(EntryMeasure, Malicious),
+        Vm1 = max(LocalVm), L7 = max(L7Protocol) by Host1 = LocalIp, Host2 = Ip
+    | extend Vm2 = "";
+union PrivatePairs, PublicPairs
+| top 10 by Total desc, Host1 asc, Host2 asc
+| project Host1, Host2, Vm1, Vm2, Total, Allowed, Denied, Malicious, L7)kql"},
+    {"overview.top_blocked",
+     "overview",
+     "Top blocking NSG rules",
+     "Rules that denied the most traffic, with the sources they denied most.",
+     "table",
+     {},
+     R"kql(Flows
+| where FlowStatus == "Denied"
+| extend Source = iff(isempty(SrcIp), substring(SrcPublicIps, 0, indexof(SrcPublicIps, "|")), SrcIp)
+| summarize Denied = sum(Measure), DeniedMalicious = sumif(Measure, Malicious),
+    TopSources = strcat_array(make_set(Source, 3), ", ") by AclGroup, AclRule
+| top 10 by Denied desc, AclGroup asc, AclRule asc)kql"},
+    // ---------------------------------------------------------------- Geo map
+    {"geo.countries",
+     "geo",
+     "Traffic by country",
+     "Traffic with public IPs by their country (ISO 3166 alpha-2), benign and malicious.",
+     "map",
+     {},
+     R"kql(Flows
+| where isnotempty(Country)
+| summarize Total = sum(Measure), Benign = sumif(Measure, not(Malicious)),
+    Malicious = sumif(Measure, Malicious) by Country = toupper(Country)
+| sort by Total desc, Country asc)kql"},
+    {"geo.regions",
+     "geo",
+     "Azure regions (AzurePublic)",
+     "Traffic with Azure public services, by Azure region.",
+     "barchart",
+     {},
+     R"kql(Flows
+| where FlowType == "AzurePublic"
+| summarize Total = sum(Measure) by AzureRegion = iff(isempty(AzureRegion), "(unknown)", AzureRegion)
+| sort by Total desc, AzureRegion asc
+| take 20
+| render barchart)kql"},
+    {"geo.country",
+     "geo",
+     "Public IPs of the country",
+     "Every public IP of the selected country with its traffic.",
+     "table",
+     {"country"},
+     R"kql(let CountryFlows = Flows | where toupper(Country) == SelectedCountry;
+PublicEndpointsOf(CountryFlows)
+| summarize Total = sum(EntryMeasure), Inbound = sumif(EntryMeasure, Inbound),
+    Outbound = sumif(EntryMeasure, not(Inbound)), Denied = sumif(EntryMeasure, FlowStatus == "Denied"),
+    FlowType = max(FlowType), FirstSeen = min(FlowStartTime), LastSeen = max(FlowEndTime) by Ip
+| top 500 by Total desc, Ip asc
+| as PerIp
+| join kind=leftouter (PublicIpInfoOf(PerIp | project Ip)) on Ip
+| project Ip, FlowType, Asn, ThreatType, Total, Inbound, Outbound, Denied, FirstSeen, LastSeen
+| sort by Total desc, Ip asc)kql"},
+    // ---------------------------------------------------------------- Who connects
+    {"ips.public",
+     "ips",
+     "Public IPs talking to your network",
+     "Every public IP in the window with where it is, who owns it, its threat type and its "
+     "traffic (top 200 by traffic).",
+     "table",
+     {},
+     R"kql(let PerIp = materialize(PublicEndpoints
+    | summarize Total = sum(EntryMeasure), Inbound = sumif(EntryMeasure, Inbound),
+        Denied = sumif(EntryMeasure, FlowStatus == "Denied"), FlowType = max(FlowType), Country = max(Country),
+        FirstSeen = min(FlowStartTime), LastSeen = max(FlowEndTime) by Ip
+    | top 200 by Total desc, Ip asc);
+PerIp
+| join kind=leftouter (PublicIpInfoOf(PerIp | project Ip)) on Ip
+| project Ip, FlowType, Country, Asn, ThreatType, Total, Inbound, Outbound = Total - Inbound, Denied, FirstSeen, LastSeen
+| sort by Total desc, Ip asc)kql"},
+    {"ips.by_type",
+     "ips",
+     "Public IPs by type",
+     "How many distinct public IPs of each flow type were seen.",
+     "piechart",
+     {},
+     R"kql(PublicEndpoints
+| summarize IPs = dcount(Ip) by FlowType
+| sort by IPs desc, FlowType asc
+| render piechart)kql"},
+    // ---------------------------------------------------------------- IP detail
+    {"ip.info",
+     "ip",
+     "What flowlens knows about the IP",
+     "Geo, owner and threat details for a public IP; VM, NIC and subnet for a private one.",
+     "card",
+     {"ip"},
+     R"kql(let Seen = union
+    (Flows | where SrcIp == SelectedIp | project FlowStartTime, FlowEndTime, Vm = SrcVm, Nic = SrcNic, Subnet = SrcSubnet),
+    (Flows | where DestIp == SelectedIp | project FlowStartTime, FlowEndTime, Vm = DestVm, Nic = DestNic, Subnet = DestSubnet),
+    (PublicEndpoints | project FlowStartTime, FlowEndTime, Vm = "", Nic = "", Subnet = "");
+Seen
+| summarize FirstSeen = min(FlowStartTime), LastSeen = max(FlowEndTime), Vm = max(Vm), Nic = max(Nic), Subnet = max(Subnet)
+| where isnotnull(FirstSeen)
+| extend Ip = SelectedIp
+| join kind=leftouter (PublicIpInfoOf(print Ip = SelectedIp)) on Ip
+| project Ip, Kind = iff(isnotempty(IpFlowType), "public", "private"), FlowType = IpFlowType, Country, Asn,
+    ThreatType, ThreatDescription, DnsDomain, Url, Vm, Nic, Subnet, FirstSeen, LastSeen)kql"},
+    {"ip.timeline",
+     "ip",
+     "Traffic over time",
+     "The IP's traffic by direction (as seen from your network) and status.",
+     "timechart",
+     {"ip"},
+     R"kql(Conversations
+| where Src == SelectedIp or Dst == SelectedIp
+| summarize Value = sum(EntryMeasure) by Time = bin(FlowStartTime, Bin),
+    Series = strcat(FlowDirection, " ", tolower(FlowStatus))
+| sort by Time asc, Series asc
+| render timechart)kql"},
+    {"ip.ports",
+     "ip",
+     "Ports",
+     "Destination ports of the IP's flows, either side.",
+     "table",
+     {"ip"},
+     R"kql(Conversations
+| where Src == SelectedIp or Dst == SelectedIp
+| summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
+    Denied = sumif(EntryMeasure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol, Direction = FlowDirection
+| sort by Total desc, DestPort asc, L4Protocol asc, Direction asc
+| take 100)kql"},
+    {"ip.peers",
+     "ip",
+     "Peers",
+     "Every address the IP talked to.",
+     "table",
+     {"ip"},
+     R"kql(Conversations
+| where Src == SelectedIp or Dst == SelectedIp
+| extend Peer = iff(Src == SelectedIp, Dst, Src), PeerVm = iff(Src == SelectedIp, DestVm, SrcVm)
+| summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
+    Denied = sumif(EntryMeasure, FlowStatus == "Denied"), PeerVm = max(PeerVm), FlowType = take_any(FlowType),
+    Country = max(Country) by Peer
+| project Peer, PeerVm, FlowType, Country, Total, Allowed, Denied
+| sort by Total desc, Peer asc
+| take 100)kql"},
+    {"ip.rules",
+     "ip",
+     "NSG rules hit",
+     "Rules that allowed or denied the IP's flows.",
+     "table",
+     {"ip"},
+     R"kql(Conversations
+| where Src == SelectedIp or Dst == SelectedIp
+| summarize Hits = sum(EntryMeasure) by AclGroup, AclRule, FlowStatus
+| sort by Hits desc, AclGroup asc, AclRule asc, FlowStatus asc)kql"},
+    // ---------------------------------------------------------------- Open ports
+    {"ports.open",
+     "ports",
+     "Ports open to the internet",
+     "Destinations in your network that accepted inbound flows from public IPs.",
+     "table",
+     {},
+     R"kql(Flows
+| where FlowDirection == "Inbound" and FlowStatus == "Allowed" and isempty(SrcIp) and isnotempty(SrcPublicIps)
+| summarize AllowedInbound = sum(Measure), FromMalicious = sumif(Measure, Malicious),
+    DestVm = max(DestVm), DestSubnet = max(DestSubnet), L7Protocol = max(L7Protocol)
+    by DestIp, DestPort, L4Protocol
+| project DestIp, DestVm, DestSubnet, DestPort, L4Protocol, L7Protocol, AllowedInbound, FromMalicious
+| sort by AllowedInbound desc, DestIp asc, DestPort asc, L4Protocol asc
+| take 500)kql"},
+    {"ports.most_tried",
+     "ports",
+     "Most-tried ports from the internet",
+     "Inbound traffic from public IPs per destination port, allowed and denied.",
+     "barchart",
+     {},
+     R"kql(Flows
+| where FlowDirection == "Inbound" and isempty(SrcIp) and isnotempty(SrcPublicIps)
+| summarize Allowed = sumif(Measure, FlowStatus == "Allowed"), Denied = sumif(Measure, FlowStatus == "Denied"),
+    Total = sum(Measure) by Port = strcat(DestPort, "/", L4Protocol)
+| top 15 by Total desc, Port asc
+| project Port, Allowed, Denied
+| render barchart)kql"},
+    {"ports.most_denied",
+     "ports",
+     "Most-denied ports",
+     "Inbound traffic from public IPs that NSG rules denied, per destination port.",
+     "barchart",
+     {},
+     R"kql(Flows
+| where FlowDirection == "Inbound" and FlowStatus == "Denied" and isempty(SrcIp) and isnotempty(SrcPublicIps)
+| summarize Denied = sum(Measure) by Port = strcat(DestPort, "/", L4Protocol)
+| top 15 by Denied desc, Port asc
+| render barchart)kql"},
+    // ---------------------------------------------------------------- Distribution
+    {"dist.vnet",
+     "distribution",
+     "By VNet",
+     "Traffic per VNet (either end).",
+     "barchart",
+     {},
+     R"kql(Flows
+| summarize A = sumif(Measure, FlowStatus == "Allowed"), D = sumif(Measure, FlowStatus == "Denied") by SrcSubnet, DestSubnet
+| extend SrcVNet = strcat_array(array_slice(split(SrcSubnet, "/"), 0, 1), "/"),
+    DestVNet = strcat_array(array_slice(split(DestSubnet, "/"), 0, 1), "/")
+| extend Side = pack_array(SrcVNet, iff(DestVNet == SrcVNet, "", DestVNet))
+| mv-expand Side to typeof(string)
+| where isnotempty(Side)
+| summarize Allowed = sum(A), Denied = sum(D) by VNet = Side
+| sort by Allowed + Denied desc, VNet asc
+| render barchart)kql"},
+    {"dist.subnet",
+     "distribution",
+     "By subnet",
+     "Traffic per subnet (either end), top 20.",
+     "barchart",
+     {},
+     R"kql(Flows
+| summarize A = sumif(Measure, FlowStatus == "Allowed"), D = sumif(Measure, FlowStatus == "Denied") by SrcSubnet, DestSubnet
+| extend Side = pack_array(SrcSubnet, iff(DestSubnet == SrcSubnet, "", DestSubnet))
+| mv-expand Side to typeof(string)
+| where isnotempty(Side)
+| summarize Allowed = sum(A), Denied = sum(D) by Subnet = Side
+| top 20 by Allowed + Denied desc, Subnet asc
+| render barchart)kql"},
+    {"dist.vm",
+     "distribution",
+     "By VM",
+     "Traffic per VM, as logged by its NICs.",
+     "table",
+     {},
+     R"kql(Flows
+| summarize T = sum(Measure), D = sumif(Measure, FlowStatus == "Denied"), M = sumif(Measure, Malicious)
+    by SrcVm, SrcSubnet, DestVm, DestSubnet
+| extend Side = pack_array(pack("Vm", SrcVm, "Subnet", SrcSubnet, "Out", true), pack("Vm", DestVm, "Subnet", DestSubnet, "Out", false))
+| mv-expand Side
+| extend Vm = tostring(Side.Vm), Subnet = tostring(Side.Subnet), Out = tobool(Side.Out)
+| where isnotempty(Vm)
+| summarize Total = sum(T), Inbound = sumif(T, not(Out)), Outbound = sumif(T, Out), Denied = sum(D), Malicious = sum(M),
+    Subnet = max(Subnet) by Vm
+| project Vm, Subnet, Total, Inbound, Outbound, Denied, Malicious
+| sort by Total desc, Vm asc
+| take 200)kql"},
+    {"dist.flowtype",
+     "distribution",
+     "By flow type",
+     "Traffic per Traffic Analytics flow type.",
+     "piechart",
+     {},
+     R"kql(Flows
+| summarize Total = sum(Measure) by FlowType
+| sort by Total desc, FlowType asc
+| render piechart)kql"},
+    {"dist.l7",
+     "distribution",
+     "By application protocol",
+     "Traffic per L7 protocol, top 15.",
+     "barchart",
+     {},
+     R"kql(Flows
+| summarize Total = sum(Measure) by L7Protocol = iff(isempty(L7Protocol), "(unknown)", L7Protocol)
+| top 15 by Total desc, L7Protocol asc
+| render barchart)kql"},
+    {"dist.encryption",
+     "distribution",
+     "By encryption status",
+     "Traffic per FlowEncryption value (VNet encryption).",
+     "piechart",
+     {},
+     R"kql(Flows
+| summarize Total = sum(Measure) by FlowEncryption = iff(isempty(FlowEncryption), "(not reported)", FlowEncryption)
+| sort by Total desc, FlowEncryption asc
+| render piechart)kql"},
+    {"dist.timeline",
+     "distribution",
+     "Flow types over time",
+     "Traffic per flow type over time.",
+     "timechart",
+     {},
+     R"kql(Flows
+| summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin), Series = FlowType
+| sort by Time asc, Series asc
+| render timechart)kql"},
+    // ---------------------------------------------------------------- NSG rules
+    {"rules.top",
+     "rules",
+     "Rule hits",
+     "Allowed and denied traffic per NSG rule.",
+     "table",
+     {},
+     R"kql(Flows
+| summarize Total = sum(Measure), Allowed = sumif(Measure, FlowStatus == "Allowed"),
+    Denied = sumif(Measure, FlowStatus == "Denied"), Malicious = sumif(Measure, Malicious),
+    Flows = sum(AllowedInFlows + AllowedOutFlows + DeniedInFlows + DeniedOutFlows) by AclGroup, AclRule
+| sort by Total desc, AclGroup asc, AclRule asc
+| take 200)kql"},
+    {"rules.timeline",
+     "rules",
+     "Top 5 rules over time",
+     "Hits of the five busiest rules.",
+     "timechart",
+     {},
+     R"kql(let PerBin = Flows | summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin), AclGroup, AclRule;
+let Top = PerBin | summarize Total = sum(Value) by AclGroup, AclRule | top 5 by Total desc, AclGroup asc, AclRule asc;
+PerBin
+| join kind=inner (Top | project AclGroup, AclRule) on AclGroup, AclRule
+| project Time, Series = strcat(tostring(split(AclGroup, "/")[-1]), "/", AclRule), Value
+| sort by Time asc, Series asc
+| render timechart)kql"},
+    {"rules.malicious",
+     "rules",
+     "Rules that saw malicious traffic",
+     "Rules that allowed or denied flows with malicious IPs; allowed ones need a look.",
+     "table",
+     {},
+     R"kql(let MaliciousFlows = Flows | where Malicious;
+PublicEndpointsOf(MaliciousFlows)
+| summarize MaliciousAllowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
+    MaliciousDenied = sumif(EntryMeasure, FlowStatus == "Denied"),
+    MaliciousIPs = strcat_array(make_set(Ip, 5), ", ") by AclGroup, AclRule
+| sort by MaliciousAllowed desc, MaliciousDenied desc, AclGroup asc, AclRule asc)kql"},
+    {"rules.never_hit",
+     "rules",
+     "Rules not hit in the window",
+     "Rules that matched flows before the window but none in it (flow logs name only the rules "
+     "that matched; rules that never matched anything are not in them).",
+     "table",
+     {},
+     R"kql(NTANetAnalytics
+| where FlowStartTime < Start
+| summarize LastHit = max(FlowStartTime) by AclGroup, AclRule
+| join kind=leftanti (Flows | summarize by AclGroup, AclRule) on AclGroup, AclRule
+| sort by LastHit desc, AclGroup asc, AclRule asc
+| take 200)kql"},
+    // ---------------------------------------------------------------- Topology
+    {"topology.graph",
+     "topology",
+     "Flows between subnets",
+     "Traffic between subnets and to the internet, Azure services and on-premises networks.",
+     "graph",
+     {},
+     R"kql(Flows
+| extend Source = case(isnotempty(SrcSubnet), SrcSubnet, FlowType in ("ExternalPublic", "MaliciousFlow"), "Internet",
+        FlowType == "AzurePublic", "Azure services", FlowType in ("S2S", "P2S"), "On-premises", "Unknown"),
+    Target = case(isnotempty(DestSubnet), DestSubnet, FlowType in ("ExternalPublic", "MaliciousFlow"), "Internet",
+        FlowType == "AzurePublic", "Azure services", FlowType in ("S2S", "P2S"), "On-premises", "Unknown")
+| summarize Total = sum(Measure), Denied = sumif(Measure, FlowStatus == "Denied"), Malicious = sumif(Measure, Malicious)
+    by Source, Target
+| extend SourceKind = case(Source == "Internet", "internet", Source == "Azure services", "azure",
+        Source == "On-premises", "onprem", Source == "Unknown", "unknown", "subnet"),
+    TargetKind = case(Target == "Internet", "internet", Target == "Azure services", "azure",
+        Target == "On-premises", "onprem", Target == "Unknown", "unknown", "subnet")
+| project Source, SourceKind, Target, TargetKind, Total, Denied, Malicious
+| sort by Total desc, Source asc, Target asc
+| take 300)kql"},
+    // ---------------------------------------------------------------- Pipeline status
+    {"status.ingest_errors",
+     "status",
+     "Ingest errors",
+     "The newest records flowlens could not store, with where they were.",
+     "table",
+     {},
+     R"kql(IngestErrors
+| top 100 by Time desc
+| project Time, Source, RecordIndex, TupleIndex, ByteOffset, Code, Message)kql"},
+    {"status.freshness",
+     "status",
+     "Stored data",
+     "Rows and time range per stored table.",
+     "table",
+     {},
+     R"kql(union
+    (FlowTuples | summarize Rows = count(), From = min(FlowTime), To = max(FlowTime) | extend Table = "FlowTuples"),
+    (NTANetAnalytics | summarize Rows = count(), From = min(FlowIntervalStartTime), To = max(FlowIntervalEndTime) | extend Table = "NTANetAnalytics"),
+    (IngestErrors | summarize Rows = count(), From = min(Time), To = max(Time) | extend Table = "IngestErrors")
+| project Table, Rows, From, To)kql"},
+};
+
+bool is_ip_literal(std::string_view s) {
+  if (s.empty() || s.size() > 45) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' ||
+           c == ':';
+  });
+}
+
+std::vector<std::string> split_list(std::string_view value) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t comma = value.find(',', start);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view item = value.substr(start, comma - start);
+    if (!item.empty()) out.emplace_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+// A value for a filter that names something in the data: printable, one line, bounded.
+std::string checked_text(std::string_view name, std::string_view value) {
+  if (value.size() > 512) throw PanelParamError(fmt::format("{}: longer than 512 bytes", name));
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f) throw PanelParamError(fmt::format("{}: control character", name));
+  return std::string(value);
+}
+
+std::string_view unit_measure(Unit u) {
+  switch (u) {
+    case Unit::kFlows:
+      return "AllowedInFlows + AllowedOutFlows + DeniedInFlows + DeniedOutFlows";
+    case Unit::kBytes:
+      return "BytesSrcToDest + BytesDestToSrc";
+    case Unit::kPackets:
+      return "PacketsSrcToDest + PacketsDestToSrc";
+  }
+  return {};
+}
+
+// The counters of one Src/DestPublicIps entry, `IP|started|ended|packets out|packets in|bytes
+// out|bytes in`, in the chosen unit.
+std::string_view unit_entry_measure(Unit u) {
+  switch (u) {
+    case Unit::kFlows:
+      return "tolong(split(Entry, \"|\")[1])";
+    case Unit::kBytes:
+      return "tolong(split(Entry, \"|\")[5]) + tolong(split(Entry, \"|\")[6])";
+    case Unit::kPackets:
+      return "tolong(split(Entry, \"|\")[3]) + tolong(split(Entry, \"|\")[4])";
+  }
+  return {};
+}
+
+std::string_view unit_name(Unit u) {
+  return u == Unit::kFlows ? "flows" : u == Unit::kBytes ? "bytes" : "packets";
+}
+
+// The chart bin: the smallest round step that gives at most about 60 points.
+std::string chart_bin(Ticks span) {
+  static constexpr std::array<std::pair<std::int64_t, std::string_view>, 12> kSteps = {{
+      {1, "1m"},
+      {5, "5m"},
+      {10, "10m"},
+      {15, "15m"},
+      {30, "30m"},
+      {60, "1h"},
+      {120, "2h"},
+      {180, "3h"},
+      {360, "6h"},
+      {720, "12h"},
+      {1440, "1d"},
+      {10080, "7d"},
+  }};
+  std::int64_t minutes = span / (kTicksPerSecond * 60);
+  for (const auto& [step, text] : kSteps)
+    if (minutes <= step * 60) return std::string(text);
+  return "7d";
+}
+
+std::string datetime_literal(Ticks t) {
+  return "datetime(" + format_iso8601(t) + ")";
+}
+
+}  // namespace
+
+const std::vector<ViewDef>& dashboard_views() {
+  return kViews;
+}
+const std::vector<PanelDef>& dashboard_panels() {
+  return kPanels;
+}
+
+const PanelDef* find_panel(std::string_view id) {
+  for (const PanelDef& p : kPanels)
+    if (p.id == id) return &p;
+  return nullptr;
+}
+
+std::string kql_string_literal(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
+
+void set_panel_filter(PanelFilters& f, std::string_view name, std::string_view value) {
+  auto time = [&](std::optional<Ticks>& slot) {
+    if (value.empty()) return;
+    auto t = parse_user_time(value);
+    if (!t) throw PanelParamError(fmt::format("{}: not a time: {}", name, value));
+    slot = *t;
+  };
+  auto one_of = [&](std::string& slot, std::initializer_list<std::string_view> allowed) {
+    if (value.empty()) return;
+    for (std::string_view a : allowed)
+      if (value == a) {
+        slot = std::string(value);
+        return;
+      }
+    std::string list;
+    for (std::string_view a : allowed)
+      list.append(list.empty() ? "" : ", ").append(a);
+    throw PanelParamError(fmt::format("{}: {} is not one of {}", name, value, list));
+  };
+  if (name == "from") {
+    time(f.from);
+  } else if (name == "to") {
+    time(f.to);
+  } else if (name == "unit") {
+    if (value == "flows" || value.empty())
+      f.unit = Unit::kFlows;
+    else if (value == "bytes")
+      f.unit = Unit::kBytes;
+    else if (value == "packets")
+      f.unit = Unit::kPackets;
+    else
+      throw PanelParamError(fmt::format("unit: {} is not one of flows, bytes, packets", value));
+  } else if (name == "flowtype") {
+    for (const std::string& t : split_list(value))
+      f.flow_types.push_back(checked_text("flowtype", t));
+  } else if (name == "vnet") {
+    f.vnet = checked_text(name, value);
+  } else if (name == "subnet") {
+    f.subnet = checked_text(name, value);
+  } else if (name == "direction") {
+    one_of(f.direction, {"Inbound", "Outbound"});
+  } else if (name == "status") {
+    one_of(f.status, {"Allowed", "Denied"});
+  } else if (name == "protocol") {
+    f.protocol = checked_text(name, value);
+  } else if (name == "ip") {
+    if (!value.empty() && !is_ip_literal(value))
+      throw PanelParamError(fmt::format("ip: not an IP address: {}", value));
+    f.ip = std::string(value);
+  } else if (name == "country") {
+    if (!value.empty() &&
+        (value.size() != 2 || !std::isalpha(static_cast<unsigned char>(value[0])) ||
+         !std::isalpha(static_cast<unsigned char>(value[1]))))
+      throw PanelParamError(fmt::format("country: not an ISO 3166 alpha-2 code: {}", value));
+    f.country = std::string(value);
+    for (char& c : f.country)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  } else {
+    throw PanelParamError(fmt::format(
+        "unknown parameter {} (known: from, to, unit, flowtype, vnet, subnet, direction, "
+        "status, protocol, ip, country)",
+        name));
+  }
+}
+
+std::string panel_query(const PanelDef& panel, const PanelFilters& f,
+                        std::optional<Ticks> data_end) {
+  for (std::string_view p : panel.params) {
+    if (p == "ip" && f.ip.empty()) throw PanelParamError("this panel needs ?ip=ADDRESS");
+    if (p == "country" && f.country.empty())
+      throw PanelParamError("this panel needs ?country=CC (ISO 3166 alpha-2)");
+  }
+  constexpr Ticks kDay = kTicksPerSecond * 86400;
+  Ticks end = f.to ? *f.to : data_end ? *data_end : now_ticks();
+  Ticks start = f.from ? *f.from : end - kDay;
+  if (start >= end) throw PanelParamError("from must be before to");
+
+  std::string q = fmt::format("// flowlens dashboard panel {}: {}\n", panel.id, panel.title);
+  q += fmt::format("let Start = {};\nlet End = {};\nlet Bin = {};\n", datetime_literal(start),
+                   datetime_literal(end), chart_bin(end - start));
+  if (!f.ip.empty()) q += "let SelectedIp = " + kql_string_literal(f.ip) + ";\n";
+  if (!f.country.empty()) q += "let SelectedCountry = " + kql_string_literal(f.country) + ";\n";
+  q += "let Flows = NTANetAnalytics\n    | where FlowStartTime >= Start and FlowStartTime < End\n";
+  if (!f.flow_types.empty()) {
+    q += "    | where FlowType in (";
+    for (std::size_t i = 0; i < f.flow_types.size(); ++i)
+      q += (i ? ", " : "") + kql_string_literal(f.flow_types[i]);
+    q += ")\n";
+  }
+  if (!f.vnet.empty()) {
+    std::string prefix = kql_string_literal(f.vnet + "/");
+    q += fmt::format("    | where SrcSubnet startswith {0} or DestSubnet startswith {0}\n", prefix);
+  }
+  if (!f.subnet.empty()) {
+    std::string s = kql_string_literal(f.subnet);
+    q += fmt::format("    | where SrcSubnet == {0} or DestSubnet == {0}\n", s);
+  }
+  if (!f.direction.empty())
+    q += "    | where FlowDirection == " + kql_string_literal(f.direction) + "\n";
+  if (!f.status.empty()) q += "    | where FlowStatus == " + kql_string_literal(f.status) + "\n";
+  if (!f.protocol.empty())
+    q += "    | where L4Protocol == " + kql_string_literal(f.protocol) + "\n";
+  q += fmt::format(
+      "    | extend Measure = {}, Malicious = FlowType == \"MaliciousFlow\";  // unit: {}\n",
+      unit_measure(f.unit), unit_name(f.unit));
+
+  // The shared views, only when the body (or a view it uses) reads them.
+  std::string_view body = panel.body;
+  bool conversations = body.find("Conversations") != std::string_view::npos;
+  bool endpoints = conversations;  // the view PublicEndpoints, not only the function
+  for (std::size_t at = body.find("PublicEndpoints"); at != std::string_view::npos;
+       at = body.find("PublicEndpoints", at + 1))
+    if (body.substr(at, 17) != "PublicEndpointsOf") endpoints = true;
+  if (body.find("Connections") != std::string_view::npos) {
+    bool flows = f.unit == Unit::kFlows;
+    std::string counter = f.unit == Unit::kBytes ? "Bytes" : "Packets";
+    q += fmt::format(
+        fmt::runtime(kConnections),
+        flows ? std::string(kConnFlowsAgg) : fmt::format(fmt::runtime(kConnCounterAgg), counter),
+        flows ? kConnFlowsTotals : kConnCounterTotals);
+  }
+  if (endpoints || body.find("PublicEndpointsOf") != std::string_view::npos)
+    q += fmt::format(fmt::runtime(kPublicEndpointsOf), unit_entry_measure(f.unit));
+  if (endpoints && !f.ip.empty()) {
+    // Only the flows of the selected IP: a cheap substring test before the expansion, the
+    // exact match after it.
+    q += "let IpFlows = Flows\n"
+         "    | where SrcIp == SelectedIp or DestIp == SelectedIp\n"
+         "        or SrcPublicIps contains SelectedIp or DestPublicIps contains SelectedIp;\n"
+         "let PublicEndpoints = PublicEndpointsOf(IpFlows)\n"
+         "    | where Ip == SelectedIp or LocalIp == SelectedIp;\n";
+  } else if (endpoints) {
+    q += "let PublicEndpoints = PublicEndpointsOf(Flows);\n";
+  }
+  if (conversations) q += kConversations;
+  if (body.find("PublicIpInfo") != std::string_view::npos) q += kPublicIpInfo;
+  q += body;
+  q += '\n';
+  return q;
+}
+
+}  // namespace flowlens::server
