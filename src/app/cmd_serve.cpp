@@ -23,7 +23,18 @@ struct ServeCommandOptions {
   std::string auth_token_file;
   std::string static_dir;
   double query_timeout_seconds = 30;
+  bool no_cache = false;
 };
+
+// The dashboard built from web/ in the source tree (make web), when --static is not given.
+std::filesystem::path default_static_dir() {
+#ifdef FLOWLENS_WEB_DIR
+  std::filesystem::path dir = FLOWLENS_WEB_DIR;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(dir / "index.html", ec)) return dir;
+#endif
+  return {};
+}
 
 std::atomic<bool> g_stop{false};
 extern "C" void on_stop_signal(int) {
@@ -65,7 +76,12 @@ int run_serve(const ServeCommandOptions& o) {
       return kExitUsage;
     }
   }
-  if (!o.static_dir.empty()) options.static_dir = o.static_dir;
+  options.static_dir =
+      o.static_dir.empty() ? default_static_dir() : std::filesystem::path(o.static_dir);
+  if (o.no_cache) {
+    options.panel_cache_bytes = 0;
+    options.warm_up = false;
+  }
   options.query_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(o.query_timeout_seconds * 1000));
   bool loopback =
@@ -83,10 +99,10 @@ int run_serve(const ServeCommandOptions& o) {
       options, g_stop,
       [&](int port) {
         fmt::print(
-            "flowlens serve: http://{}:{}/ (data {}{}; Ctrl-C stops)\n",
+            "flowlens serve: http://{}:{}/ ({}, data {}{}; Ctrl-C stops)\n",
             options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
-            port, options.data_dir.string(),
-            options.auth_token.empty() ? "" : ", bearer token required");
+            port, options.static_dir.empty() ? "API only: no dashboard files" : "dashboard and API",
+            options.data_dir.string(), options.auth_token.empty() ? "" : ", bearer token required");
         std::fflush(stdout);
       },
       error);
@@ -108,7 +124,10 @@ CommandRunner add_serve_command(CLI::App& app) {
   cmd->add_option("--auth-token", o->auth_token, "Require Authorization: Bearer TOKEN on /api/");
   cmd->add_option("--auth-token-file", o->auth_token_file,
                   "Read the token from the first line of FILE");
-  cmd->add_option("--static", o->static_dir, "Serve the dashboard's files from DIR");
+  cmd->add_option("--static", o->static_dir,
+                  "Serve the dashboard's files from DIR (default: the web/dist built by make)");
+  cmd->add_flag("--no-cache", o->no_cache,
+                "Compute every panel on request (no answer cache, no background warm-up)");
   cmd->add_option("--query-timeout", o->query_timeout_seconds,
                   "Stop each API query after SECONDS (default 30)");
   return [o] { return run_serve(*o); };

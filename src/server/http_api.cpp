@@ -444,8 +444,11 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
       return;
     }
     bool hit = false;
-    CachedAnswer answer = cache.get(
-        text, fingerprint, [&] { return run_panel(*panel, text); }, hit);
+    CachedAnswer answer =
+        options.panel_cache_bytes == 0
+            ? run_panel(*panel, text)
+            : cache.get(
+                  text, fingerprint, [&] { return run_panel(*panel, text); }, hit);
     res.set_header("X-Flowlens-Cache", hit ? "hit" : "miss");
     json_reply(res, answer.status, answer.body);
   });

@@ -156,6 +156,45 @@ union PrivatePairs, PublicPairs
 | summarize Denied = sum(Measure), DeniedMalicious = sumif(Measure, Malicious),
     TopSources = strcat_array(make_set(Source, 3), ", ") by AclGroup, AclRule
 | top 10 by Denied desc, AclGroup asc, AclRule asc)kql"},
+    {"overview.baseline",
+     "overview",
+     "What is normal",
+     "All traffic per bin against its expected level (series decomposition: trend and "
+     "seasonality); bins far from it are listed as irregular.",
+     "timechart",
+     {},
+     R"kql(let First = toscalar(Flows | summarize bin(min(FlowStartTime), Bin));
+let Last = toscalar(Flows | summarize bin(max(FlowStartTime), Bin));
+Flows
+| make-series Traffic = sum(Measure) default = 0 on FlowStartTime from First to Last + Bin step Bin
+| extend (Anomalies, Score, Expected) = series_decompose_anomalies(Traffic, 1.5, -1, "linefit")
+| project Time = FlowStartTime, Traffic, Expected
+| mv-expand Time to typeof(datetime), Traffic to typeof(long), Expected to typeof(real)
+| extend Expected = tolong(round(max_of(Expected, 0.0), 0))
+| mv-expand Series = pack_array("Traffic", "Expected") to typeof(string), Value = pack_array(Traffic, Expected) to typeof(long)
+| project Time, Series, Value
+| render timechart)kql"},
+    {"overview.irregular",
+     "overview",
+     "What is irregular: spikes and dips",
+     "Bins where a flow type's allowed or denied traffic left its expected range (anomaly score "
+     "beyond 1.5), strongest first.",
+     "table",
+     {},
+     R"kql(let First = toscalar(Flows | summarize bin(min(FlowStartTime), Bin));
+let Last = toscalar(Flows | summarize bin(max(FlowStartTime), Bin));
+// Deviations smaller than 1% of an average bin's traffic are noise, however unusual.
+let Noise = 0.01 * toscalar(Flows | summarize sum(Measure)) / max_of(1, (Last + Bin - First) / Bin);
+Flows
+| make-series Value = sum(Measure) default = 0 on FlowStartTime from First to Last + Bin step Bin by FlowType, FlowStatus
+| extend (Anomalies, Score, Expected) = series_decompose_anomalies(Value, 1.5, -1, "linefit")
+| mv-expand FlowStartTime to typeof(datetime), Value to typeof(long), Anomalies to typeof(int), Score to typeof(real),
+    Expected to typeof(real)
+| where Anomalies != 0 and abs(Value - Expected) >= Noise
+| project Time = FlowStartTime, FlowType, FlowStatus, Kind = iff(Anomalies > 0, "spike", "dip"), Value,
+    Expected = tolong(round(max_of(Expected, 0.0), 0)), Score = round(Score, 2)
+| sort by abs(Score) desc, Time asc, FlowType asc, FlowStatus asc
+| take 50)kql"},
     // ---------------------------------------------------------------- Geo map
     {"geo.countries",
      "geo",
@@ -427,8 +466,7 @@ Seen
      {},
      R"kql(Flows
 | summarize Total = sum(Measure), Allowed = sumif(Measure, FlowStatus == "Allowed"),
-    Denied = sumif(Measure, FlowStatus == "Denied"), Malicious = sumif(Measure, Malicious),
-    Flows = sum(AllowedInFlows + AllowedOutFlows + DeniedInFlows + DeniedOutFlows) by AclGroup, AclRule
+    Denied = sumif(Measure, FlowStatus == "Denied"), Malicious = sumif(Measure, Malicious) by AclGroup, AclRule
 | sort by Total desc, AclGroup asc, AclRule asc
 | take 200)kql"},
     {"rules.timeline",
@@ -508,7 +546,7 @@ PublicEndpointsOf(MaliciousFlows)
      {},
      R"kql(union
     (FlowTuples | summarize Rows = count(), From = min(FlowTime), To = max(FlowTime) | extend Table = "FlowTuples"),
-    (NTANetAnalytics | summarize Rows = count(), From = min(FlowIntervalStartTime), To = max(FlowIntervalEndTime) | extend Table = "NTANetAnalytics"),
+    (NTANetAnalytics | summarize Rows = count(), From = min(FlowIntervalStartTime), To = max(FlowIntervalStartTime) | extend Table = "NTANetAnalytics"),
     (IngestErrors | summarize Rows = count(), From = min(Time), To = max(Time) | extend Table = "IngestErrors")
 | project Table, Rows, From, To)kql"},
 };

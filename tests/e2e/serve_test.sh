@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `flowlens serve` end to end, over HTTP on 127.0.0.1: the JSON API (health, tables, status,
-# queries by POST and GET, typed errors with line and column), bearer-token authentication,
+# queries by POST and GET, typed errors with line and column), the dashboard's panels (every
+# panel in every unit = its own KQL, filters, validation, the answer cache), bearer-token
+# authentication,
 # read-only methods, security headers, and static files that cannot leave their directory.
 # usage: serve_test.sh FLOWLENS_BINARY
 set -u
@@ -89,6 +91,54 @@ for path in '/../outside.txt' '/%2e%2e/outside.txt' '/..%2foutside.txt' '/.hidde
   code=$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$base$path")
   [ "$code" = 404 ] && pass "no escape: $path" || fail "path $path: $code"
 done
+
+# --- dashboard panels ---
+curl -s "${auth[@]}" "$base/api/panels" >panels.json
+jq -e '([.views[].id] | index("overview") != null and index("status") != null) and (.choices.flow_types | length) > 0 and .data.to != null and ([.views[].panels[]] | length) >= 25' panels.json >/dev/null \
+  && pass "panel catalogue: views, panels, filter choices, data range" || fail "panels: $(head -c 300 panels.json)"
+ip=$("$bin" query --data d --format csv 'NTANetAnalytics | where isnotempty(SrcIp) | summarize n = count() by SrcIp | top 1 by n desc, SrcIp asc | project SrcIp' | tail -1)
+country=$(curl -s "${auth[@]}" "$base/api/panels/geo.countries" | jq -r '.result.tables[0].rows[0][0] // "US"')  # no geo-IP here
+bad=0; checked=0
+for id in $(jq -r '.views[].panels[].id' panels.json); do
+  for unit in flows bytes packets; do
+    args="unit=$unit"
+    case $id in ip.*) args="$args&ip=$ip" ;; geo.country) args="$args&country=$country" ;; esac
+    code=$(curl -s "${auth[@]}" -o panel.json -w '%{http_code}' "$base/api/panels/$id?$args")
+    jq '{query: .query}' panel.json | curl -s "${auth[@]}" -X POST --data-binary @- "$base/api/query" >again.json
+    if [ "$code" != 200 ] || ! cmp -s <(jq -S .result panel.json) <(jq -S 'del(.warnings)' again.json); then
+      bad=$((bad + 1)); echo "  $id ($unit): $code $(head -c 200 panel.json)"
+    fi
+    checked=$((checked + 1))
+  done
+done
+[ "$bad" = 0 ] && pass "every panel in every unit answers, and its KQL re-run through /api/query gives the same result ($checked answers)" \
+  || fail "$bad of $checked panel answers failed or differ from their own KQL"
+curl -s "${auth[@]}" "$base/api/panels/overview.totals?status=Denied" >denied.json
+window=$(jq -r .query denied.json | grep -E '^let (Start|End) = ' | tr '\n' ' ')
+want=$("$bin" query --data d --format csv "$window NTANetAnalytics | where FlowStartTime >= Start and FlowStartTime < End | summarize sum(DeniedInFlows + DeniedOutFlows)" | tail -1)
+jq -e --argjson want "$want" '.result.tables[0] as $t | [range(0; $t.columns | length) | {key: $t.columns[.].name, value: $t.rows[0][.]}] | from_entries | .Denied == $want and .Allowed == 0 and .Total == $want' denied.json >/dev/null \
+  && pass "status=Denied: Totals show only the denied flows ($want, = independent KQL)" || fail "denied totals: $(jq -c .result denied.json) want $want"
+curl -s "${auth[@]}" -G "$base/api/panels/dist.flowtype" --data-urlencode 'vnet=x" or true or "' >inj.json
+jq -e '(.result.tables[0].rows | length) == 0 and (.query | contains("startswith \"x\\\" or true or \\\"/\""))' inj.json >/dev/null \
+  && pass "a filter value stays one string literal (no KQL injection)" || fail "injection: $(head -c 400 inj.json)"
+code=$(curl -s "${auth[@]}" -o err.json -w '%{http_code}' "$base/api/panels/dist.l7?unit=frames")
+[ "$code" = 400 ] && jq -e '.error.message | contains("unit")' err.json >/dev/null && pass "bad unit: 400 naming it" || fail "bad unit: $code"
+code=$(curl -s "${auth[@]}" -o err.json -w '%{http_code}' "$base/api/panels/dist.l7?flowtyp=x")
+[ "$code" = 400 ] && pass "unknown filter: 400" || fail "unknown filter: $code"
+code=$(curl -s "${auth[@]}" -o err.json -w '%{http_code}' "$base/api/panels/ip.peers")
+[ "$code" = 400 ] && jq -e '.error.message | contains("ip=")' err.json >/dev/null && pass "missing ip: 400" || fail "missing ip: $code"
+code=$(curl -s "${auth[@]}" -o /dev/null -w '%{http_code}' "$base/api/panels/no.such")
+[ "$code" = 404 ] && pass "unknown panel: 404" || fail "unknown panel: $code"
+# The answer cache: a repeated request is a hit; a commit to the store invalidates it.
+curl -s "${auth[@]}" -o /dev/null "$base/api/panels/status.freshness"
+curl -s "${auth[@]}" -D hdr -o before.json "$base/api/panels/status.freshness"
+grep -qi 'x-flowlens-cache: hit' hdr && pass "a repeated panel comes from the cache" || fail "no cache hit: $(cat hdr)"
+"$bin" gen --out logs2 --scale small --hours 1 --seed 14 -q
+"$bin" ingest --data d logs2 -q || fail "second ingest"
+curl -s "${auth[@]}" -D hdr -o after.json "$base/api/panels/status.freshness"
+rows=$("$bin" query --data d --format csv 'FlowTuples | count' | tail -1)
+grep -qi 'x-flowlens-cache: miss' hdr && jq -e --argjson rows "$rows" '.result.tables[0].rows[] | select(.[0] == "FlowTuples") | .[1] == $rows' after.json >/dev/null \
+  && pass "after an ingest the panel is computed again ($rows tuples)" || fail "stale cache: $(cat hdr) $(jq -c .result after.json)"
 
 kill "$server_pid"
 wait "$server_pid"
