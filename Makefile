@@ -1,12 +1,16 @@
 # flowlens — two commands on a fresh Debian 12:
-#   make demo   installs what is missing, builds, generates the demo data, stores it and shows it
-#   make test   installs what is missing, builds, runs every test (unit, golden, end-to-end, fuzz)
-# Other targets: build, bench (parse), bench-ingest, bench-query, fuzz (a long fuzzing run), format, clean.
+#   make demo   installs what is missing, builds, generates the demo data, stores it, shows it and
+#               serves the dashboard on http://127.0.0.1:8080/ (DEMO_LISTEN=HOST:PORT to move it)
+#   make test   installs what is missing, builds, runs every test (unit, golden, end-to-end,
+#               browser, fuzz)
+# Other targets: build, web (the dashboard), bench (parse), bench-ingest, bench-query, bench-serve,
+# fuzz (a long fuzzing run), format, clean.
 
 BUILD_DIR   ?= build
 FUZZ_DIR    ?= build-fuzz
 DEMO_DIR    ?= demo-data
 DEMO_STORE  ?= $(DEMO_DIR)/flowlens-data
+DEMO_LISTEN ?= 127.0.0.1:8080
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 KQL_FUZZ_SECONDS ?= 30
@@ -23,8 +27,8 @@ DEMO_ENRICHMENT := --topology $(DEMO_DIR)/enrichment/topology.json \
   --geoip $(GEO_DB)/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb \
   --asn $(GEO_DB)/asn/asn-ipv4.csv --asn $(GEO_DB)/asn/asn-ipv6.csv
 
-.PHONY: all deps deps-test deps-bench build test unit fuzz-smoke fuzz demo bench bench-ingest bench-query format \
-        format-check clean
+.PHONY: all deps deps-test deps-bench build web test unit fuzz-smoke fuzz demo bench bench-ingest bench-query \
+        bench-serve format format-check clean
 
 all: build
 
@@ -44,9 +48,18 @@ $(BUILD_DIR)/build.ninja:
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The dashboard: npm packages exactly as web/package-lock.json pins them (installed again only
+# when the lockfile changes), bundled by esbuild into web/dist, which `flowlens serve` serves.
+WEB_STAMP := web/node_modules/.flowlens-installed
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+web: deps $(WEB_STAMP)
+	@cd web && npm run --silent build
+
 # Every test: unit tests, parser goldens, CLI end-to-end, the 2 GB streaming memory test, and a
 # short fuzzing run.
-test: deps-test build format-check
+test: deps-test build web format-check
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
 
@@ -81,7 +94,7 @@ fuzz: fuzz-smoke
 
 # Generates a day of the small estate (once), ingests it into a data directory (again: a
 # re-run stores nothing twice) and shows what is there.
-demo: build
+demo: build web
 	@if [ ! -d $(DEMO_DIR)/insights-logs-flowlogflowevent ] || [ ! -d $(DEMO_DIR)/enrichment ]; then \
 	  $(FLOWLENS) gen --out $(DEMO_DIR) --scale small --seed 1 --in-progress --force \
 	    --enrichment $(DEMO_DIR)/enrichment; fi
@@ -104,6 +117,9 @@ demo: build
 	  grep '^//' examples/queries/$$q.kql; \
 	  $(FLOWLENS) query --data $(DEMO_STORE) -f examples/queries/$$q.kql || exit 1; echo; done
 	@echo "Explore further: $(FLOWLENS) query --data $(DEMO_STORE) 'FlowTuples | take 10' (docs/query.md)"
+	@echo
+	@echo "== flowlens serve --data $(DEMO_STORE) --listen $(DEMO_LISTEN): the dashboard (docs/dashboard.md)"
+	@$(FLOWLENS) serve --data $(DEMO_STORE) --listen $(DEMO_LISTEN)
 
 # Ingest throughput, bytes per tuple and memory against DuckDB and ClickHouse (bench/README.md).
 bench-ingest: deps-bench build
@@ -112,6 +128,10 @@ bench-ingest: deps-bench build
 # KQL query latency against DuckDB and ClickHouse over the same rows (bench/README.md).
 bench-query: deps-bench build
 	bench/query_bench.sh $(FLOWLENS)
+
+# Dashboard panel latency (cold and cached) and 50 concurrent clients with wrk (bench/README.md).
+bench-serve: deps-bench build
+	bench/serve_bench.sh $(FLOWLENS)
 
 # Parse throughput against jq and DuckDB on generated data (see bench/README.md).
 bench: deps-bench build
@@ -124,4 +144,4 @@ format-check:
 	@find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format --dry-run -Werror
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) web/dist

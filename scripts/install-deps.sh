@@ -18,15 +18,16 @@ build_pkgs=(
 )
 # Extra packages for `make test`: the clang libFuzzer build, formatting checks, jq for the
 # golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test,
-# Python 3 (standard library only) for the query engine's differential test against SQLite.
+# Python 3 (standard library only) for the query engine's differential test against SQLite,
+# Chromium for the dashboard's browser tests (driven headless by playwright-core from web/).
 test_pkgs=(
-  clang libclang-rt-14-dev clang-format time jq bsdutils curl python3
+  clang libclang-rt-14-dev clang-format time jq bsdutils curl python3 chromium
 )
 # Extra packages for `make bench`: timing, and ClickHouse as a baseline for the ingest benchmark
 # (the bench script starts its own server on 127.0.0.1 in a temporary directory; the jq and
 # DuckDB baselines need jq and Node.js).
 bench_pkgs=(
-  hyperfine clickhouse-server clickhouse-client
+  hyperfine clickhouse-server clickhouse-client wrk
 )
 
 wanted=("${build_pkgs[@]}")

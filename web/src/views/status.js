@@ -1,0 +1,59 @@
+// Pipeline status (#/status): GET /api/status (stored tables, sources, freshness) and the
+// status.* panels. Freshness reads "newest tuple 3 min ago".
+import { h } from '../dom.js';
+import { getStatus } from '../api.js';
+import { createPanel, loadPanel } from '../panel.js';
+import { renderCard } from '../render/card.js';
+import { renderTable } from '../render/table.js';
+import { formatAgo, formatDateTime } from '../format.js';
+
+/** ctx: {main, index (may be null), alive()}. */
+export async function renderStatus(ctx) {
+  const { main, index } = ctx;
+  main.appendChild(h('div', { class: 'view-head' }, h('h2', null, 'Pipeline status')));
+  const summary = h('section', { class: 'panel span-12', 'data-panel': 'api.status', 'data-state': 'loading' },
+    h('header', { class: 'panel-head' }, h('h3', null, 'Store')),
+    h('div', { class: 'panel-body' }, h('div', { class: 'loading' }, h('span', { class: 'spinner' }), 'Loading…')));
+  const grid = h('div', { class: 'grid' }, summary);
+  main.appendChild(grid);
+
+  const viewDef = index && index.views && index.views.find((v) => v.id === 'status');
+  for (const def of viewDef ? viewDef.panels : []) {
+    const panel = createPanel(def);
+    grid.appendChild(panel.el);
+    loadPanel(panel, new URLSearchParams(), { unit: 'flows', filterQuery: '', alive: ctx.alive, emptyText: 'Nothing to show.' });
+  }
+
+  const body = summary.querySelector('.panel-body');
+  let status;
+  try {
+    status = await getStatus();
+  } catch (e) {
+    if (!ctx.alive()) return;
+    body.replaceChildren(h('div', { class: 'panel-error' }, `Could not read the status: ${e.message}`));
+    summary.dataset.state = 'error';
+    return;
+  }
+  if (!ctx.alive()) return;
+  const src = status.sources || {};
+  const fresh = status.newest_tuple
+    ? `newest tuple ${formatAgo(status.lag_seconds)}` : 'no tuples stored yet';
+  body.replaceChildren(
+    h('p', { class: 'freshness', title: status.newest_tuple || '' }, fresh,
+      status.newest_tuple ? h('span', { class: 'muted' }, ` (${formatDateTime(status.newest_tuple, true)})`) : null),
+    renderCard({
+      columns: [
+        { name: 'Sources', type: 'long' }, { name: 'StillGrowing', type: 'long' },
+        { name: 'Tuples', type: 'long' }, { name: 'Errors', type: 'long' },
+      ],
+      rows: [[src.count ?? null, src.still_growing ?? null, src.tuples ?? null, src.errors ?? null]],
+    }, { unit: 'plain' }),
+    renderTable({
+      columns: [
+        { name: 'Table', type: 'string' }, { name: 'Rows', type: 'long' }, { name: 'Segments', type: 'long' },
+        { name: 'Bytes', type: 'long' }, { name: 'From', type: 'datetime' }, { name: 'To', type: 'datetime' },
+      ],
+      rows: (status.tables || []).map((t) => [t.name, t.rows, t.segments, t.bytes, t.from, t.to]),
+    }, {}));
+  summary.dataset.state = 'ready';
+}
