@@ -19,12 +19,15 @@
 #include "query/value.h"
 #include "server/panels.h"
 #include "server/result_cache.h"
+#include "server/store_state.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
 #include "store/table_schema.h"
 
 namespace flowlens::server {
 namespace {
+
+constexpr std::size_t kConnectionThreads = 64;
 
 constexpr const char* kSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
@@ -134,22 +137,6 @@ std::string status_json(const std::filesystem::path& data_dir) {
   return out + "}";
 }
 
-// The end of the newest stored rollup interval (unset when nothing is stored): the dashboard
-// anchors its default window there, so an archive of old logs opens on its data, not on now.
-std::optional<Ticks> data_range(const std::filesystem::path& data_dir, Ticks* start = nullptr) {
-  auto dir = store::DataDir::open(data_dir.string(), store::DataDir::Mode::kRead);
-  store::Snapshot snapshot = store::Snapshot::take(*dir);
-  Ticks from = kMaxTicks, to = kMinTicks;
-  for (const auto& s : snapshot.segments(store::TableId::kNTANetAnalytics)) {
-    if (!s.record.has_time || s.record.rows == 0) continue;
-    from = std::min(from, s.record.min_time);
-    to = std::max(to, s.record.max_time);
-  }
-  if (from > to) return std::nullopt;
-  if (start) *start = from;
-  return to + snapshot.interval();
-}
-
 // The values the filter bar offers: every flow type, VNet and subnet in the stored rollups.
 std::string choices_json(const ServerOptions& options) {
   query::QueryOptions q;
@@ -226,13 +213,12 @@ std::string panels_catalogue_json(const ServerOptions& options) {
     out += "]}";
   }
   out += "],\"choices\":" + choices_json(options);
-  Ticks start = 0;
-  std::optional<Ticks> end = data_range(options.data_dir, &start);
+  StoreState state = read_store_state(options.data_dir);
   out += ",\"data\":{\"from\":";
-  if (end) {
-    append_json_string(out, format_iso8601(start));
+  if (state.rollup_end) {
+    append_json_string(out, format_iso8601(*state.rollup_start));
     out += ",\"to\":";
-    append_json_string(out, format_iso8601(*end));
+    append_json_string(out, format_iso8601(*state.rollup_end));
   } else {
     out += "null,\"to\":null";
   }
@@ -281,6 +267,15 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
                 const std::function<void(int port)>& on_listening, std::string& error) {
   httplib::Server server;
   server.set_payload_max_length(1 << 20);  // a query is text; 1 MiB is plenty
+  // A keep-alive connection holds a worker thread while it is open, so the pool must be larger
+  // than the number of dashboards and scripts connected at once; queries themselves are bounded
+  // by the cores (each uses its own threads).
+  server.new_task_queue = [] { return new httplib::ThreadPool(kConnectionThreads); };
+  ResultCache cache(options.panel_cache_bytes);
+  // The background warm-up's progress, reported by /api/status.
+  std::atomic<bool> warm_done{false};
+  std::atomic<long long> warm_ms{0};
+  std::atomic<int> warm_panels{0};
   server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     set_common_headers(res);
     if (!options.auth_token.empty() && req.path.rfind("/api/", 0) == 0) {
@@ -302,7 +297,14 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
   });
   server.Get("/api/status", [&](const httplib::Request&, httplib::Response& res) {
     try {
-      json_reply(res, 200, status_json(options.data_dir));
+      std::string body = status_json(options.data_dir);
+      body.pop_back();
+      body += fmt::format(
+          ",\"panel_cache\":{{\"enabled\":{},\"entries\":{},\"bytes\":{},\"warm_up\":{{"
+          "\"done\":{},\"panels\":{},\"seconds\":{:.1f}}}}}}}",
+          options.panel_cache_bytes > 0 ? "true" : "false", cache.entries(), cache.bytes(),
+          warm_done.load() ? "true" : "false", warm_panels.load(), warm_ms.load() / 1000.0);
+      json_reply(res, 200, body);
     } catch (const std::exception& e) {
       json_reply(res, 503, error_json(std::string("cannot read the data directory: ") + e.what()));
     }
@@ -383,7 +385,6 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
   });
   // One panel's answer: its query text, timing and result (or the error with the query, so it
   // can be reproduced in the console).
-  ResultCache cache(options.panel_cache_bytes);
   auto run_panel = [&](const PanelDef& panel, const std::string& text, int threads = 0,
                        const std::atomic<bool>* cancel = nullptr) {
     auto started = std::chrono::steady_clock::now();
@@ -431,11 +432,12 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
     }
     std::string text, fingerprint;
     try {
-      fingerprint = store_fingerprint(options.data_dir);  // before reading: never newer
+      StoreState state = read_store_state(options.data_dir);  // before reading: never newer
+      fingerprint = state.fingerprint;
       PanelFilters filters;
       for (const auto& [name, value] : req.params)
         set_panel_filter(filters, name, value);
-      text = panel_query(*panel, filters, data_range(options.data_dir));
+      text = panel_query(*panel, filters, state.rollup_end, state.interval);
     } catch (const PanelParamError& e) {
       json_reply(res, 400, error_json(e.what()));
       return;
@@ -510,20 +512,31 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
     while (!stop.load() && !finished.load()) {
       std::string fingerprint;
       std::optional<Ticks> end;
+      Ticks interval = 10 * kTicksPerMinute;
       try {
-        fingerprint = store_fingerprint(options.data_dir);
-        end = data_range(options.data_dir);
+        StoreState state = read_store_state(options.data_dir);
+        fingerprint = state.fingerprint;
+        end = state.rollup_end;
+        interval = state.interval;
       } catch (const std::exception&) {
         fingerprint.clear();  // no store yet: try again later
       }
       if (options.warm_up && !fingerprint.empty() && fingerprint != done_for) {
+        warm_done = false;
+        warm_panels = 0;
+        auto started = std::chrono::steady_clock::now();
         for (const PanelDef& panel : dashboard_panels()) {
           if (!end || !panel.params.empty() || stop.load() || finished.load()) continue;
-          std::string text = panel_query(panel, PanelFilters{}, end);
+          std::string text = panel_query(panel, PanelFilters{}, end, interval);
           bool hit = false;
           cache.get(
               text, fingerprint, [&] { return run_panel(panel, text, 1, &finished); }, hit);
+          ++warm_panels;
         }
+        warm_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+        warm_done = true;
         done_for = fingerprint;
       }
       for (int i = 0; i < 10 && !stop.load() && !finished.load(); ++i)

@@ -9,8 +9,9 @@ namespace flowlens::server {
 namespace {
 
 // Names the prelude defines for the bodies (docs/dashboard.md lists them for console users):
-//   Start, End        the window (FlowStartTime >= Start and < End)
-//   Bin               the chart bin, about 50 points per window
+//   Start, End        the window, whole rollup intervals (FlowIntervalStartTime >= Start and
+//                     < End; every flow of an interval starts inside it)
+//   Bin               the chart bin, a multiple of the interval, at most about 60 points
 //   Flows             NTANetAnalytics in the window under every filter, plus Measure (the
 //                     chosen unit on each row) and Malicious (FlowType == "MaliciousFlow")
 //   Connections       Flows grouped per connection and 10-minute interval, counted once even
@@ -23,7 +24,7 @@ namespace {
 //   SelectedIp, SelectedCountry   panel parameters
 constexpr std::string_view kConnections = R"kql(let Connections = Flows
     | extend Dir = iff(FlowType in ("IntraVNet", "InterVNet"), "", FlowDirection), AtSrc = FlowDirection == "Outbound"
-    | summarize {} by SrcIp, DestIp, SrcPublicIps, DestPublicIps, DestPort, L4Protocol, Dir, FlowType, FlowIntervalStartTime
+    | summarize {} by SrcIp, DestIp, DestPort, L4Protocol, Dir, FlowType, FlowIntervalStartTime
     | extend {};
 )kql";
 
@@ -89,16 +90,14 @@ const std::vector<PanelDef> kPanels = {
      "(Inbound and Outbound exclude traffic between your own VNets, which is Internal).",
      "card",
      {},
-     R"kql(let MaliciousEndpoints = PublicEndpointsOf(Flows | where Malicious);
-Connections
+     R"kql(Connections
 | summarize Total = sum(Total), Allowed = sum(Allowed), Denied = sum(Denied),
     Inbound = sumif(Total, Dir == "Inbound"), Outbound = sumif(Total, Dir == "Outbound"),
     Internal = sumif(Total, Dir == ""), Malicious = sumif(Total, FlowType == "MaliciousFlow")
 | extend Total = coalesce(Total, 0), Allowed = coalesce(Allowed, 0), Denied = coalesce(Denied, 0),
     Inbound = coalesce(Inbound, 0), Outbound = coalesce(Outbound, 0), Internal = coalesce(Internal, 0),
     Malicious = coalesce(Malicious, 0)
-| extend MaliciousIPs = toscalar(MaliciousEndpoints | summarize dcount(Ip)),
-    Hosts = toscalar(Flows | summarize dcount(MacAddress)))kql"},
+| extend Hosts = toscalar(Flows | summarize dcount(MacAddress)))kql"},
     {"overview.inbound",
      "overview",
      "Inbound traffic",
@@ -107,7 +106,7 @@ Connections
      {},
      R"kql(Flows
 | where FlowDirection == "Inbound"
-| summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin),
+| summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin),
     Series = strcat(FlowStatus, iff(Malicious, " malicious", " benign"))
 | sort by Time asc, Series asc
 | render timechart)kql"},
@@ -119,7 +118,7 @@ Connections
      {},
      R"kql(Flows
 | where FlowDirection == "Outbound"
-| summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin),
+| summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin),
     Series = strcat(FlowStatus, iff(Malicious, " malicious", " benign"))
 | sort by Time asc, Series asc
 | render timechart)kql"},
@@ -147,14 +146,14 @@ union PrivatePairs, PublicPairs
     {"overview.top_blocked",
      "overview",
      "Top blocking NSG rules",
-     "Rules that denied the most traffic, with the sources they denied most.",
+     "Rules that denied the most traffic, with (up to three of) the addresses they protected.",
      "table",
      {},
      R"kql(Flows
 | where FlowStatus == "Denied"
-| extend Source = iff(isempty(SrcIp), substring(SrcPublicIps, 0, indexof(SrcPublicIps, "|")), SrcIp)
 | summarize Denied = sum(Measure), DeniedMalicious = sumif(Measure, Malicious),
-    TopSources = strcat_array(make_set(Source, 3), ", ") by AclGroup, AclRule
+    Targets = make_set(DestIp, 3) by AclGroup, AclRule
+| extend Targets = strcat_array(Targets, ", ")
 | top 10 by Denied desc, AclGroup asc, AclRule asc)kql"},
     {"overview.baseline",
      "overview",
@@ -163,12 +162,13 @@ union PrivatePairs, PublicPairs
      "seasonality); bins far from it are listed as irregular.",
      "timechart",
      {},
-     R"kql(let First = toscalar(Flows | summarize bin(min(FlowStartTime), Bin));
-let Last = toscalar(Flows | summarize bin(max(FlowStartTime), Bin));
-Flows
-| make-series Traffic = sum(Measure) default = 0 on FlowStartTime from First to Last + Bin step Bin
+     R"kql(let PerBin = materialize(Flows | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin));
+let First = toscalar(PerBin | summarize min(Time));
+let Last = toscalar(PerBin | summarize max(Time));
+PerBin
+| make-series Traffic = sum(Value) default = 0 on Time from First to Last + Bin step Bin
 | extend (Anomalies, Score, Expected) = series_decompose_anomalies(Traffic, 1.5, -1, "linefit")
-| project Time = FlowStartTime, Traffic, Expected
+| project Time, Traffic, Expected
 | mv-expand Time to typeof(datetime), Traffic to typeof(long), Expected to typeof(real)
 | extend Expected = tolong(round(max_of(Expected, 0.0), 0))
 | mv-expand Series = pack_array("Traffic", "Expected") to typeof(string), Value = pack_array(Traffic, Expected) to typeof(long)
@@ -181,17 +181,19 @@ Flows
      "beyond 1.5), strongest first.",
      "table",
      {},
-     R"kql(let First = toscalar(Flows | summarize bin(min(FlowStartTime), Bin));
-let Last = toscalar(Flows | summarize bin(max(FlowStartTime), Bin));
+     R"kql(let PerBin = materialize(Flows
+    | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), FlowType, FlowStatus);
+let First = toscalar(PerBin | summarize min(Time));
+let Last = toscalar(PerBin | summarize max(Time));
 // Deviations smaller than 1% of an average bin's traffic are noise, however unusual.
-let Noise = 0.01 * toscalar(Flows | summarize sum(Measure)) / max_of(1, (Last + Bin - First) / Bin);
-Flows
-| make-series Value = sum(Measure) default = 0 on FlowStartTime from First to Last + Bin step Bin by FlowType, FlowStatus
+let Noise = 0.01 * toscalar(PerBin | summarize sum(Value)) / max_of(1, (Last + Bin - First) / Bin);
+PerBin
+| make-series Value = sum(Value) default = 0 on Time from First to Last + Bin step Bin by FlowType, FlowStatus
 | extend (Anomalies, Score, Expected) = series_decompose_anomalies(Value, 1.5, -1, "linefit")
-| mv-expand FlowStartTime to typeof(datetime), Value to typeof(long), Anomalies to typeof(int), Score to typeof(real),
+| mv-expand Time to typeof(datetime), Value to typeof(long), Anomalies to typeof(int), Score to typeof(real),
     Expected to typeof(real)
 | where Anomalies != 0 and abs(Value - Expected) >= Noise
-| project Time = FlowStartTime, FlowType, FlowStatus, Kind = iff(Anomalies > 0, "spike", "dip"), Value,
+| project Time, FlowType, FlowStatus, Kind = iff(Anomalies > 0, "spike", "dip"), Value,
     Expected = tolong(round(max_of(Expected, 0.0), 0)), Score = round(Score, 2)
 | sort by abs(Score) desc, Time asc, FlowType asc, FlowStatus asc
 | take 50)kql"},
@@ -288,7 +290,7 @@ Seen
      {"ip"},
      R"kql(Conversations
 | where Src == SelectedIp or Dst == SelectedIp
-| summarize Value = sum(EntryMeasure) by Time = bin(FlowStartTime, Bin),
+| summarize Value = sum(EntryMeasure) by Time = bin(FlowIntervalStartTime, Bin),
     Series = strcat(FlowDirection, " ", tolower(FlowStatus))
 | sort by Time asc, Series asc
 | render timechart)kql"},
@@ -337,7 +339,7 @@ Seen
      "table",
      {},
      R"kql(Flows
-| where FlowDirection == "Inbound" and FlowStatus == "Allowed" and isempty(SrcIp) and isnotempty(SrcPublicIps)
+| where FlowDirection == "Inbound" and FlowStatus == "Allowed" and isempty(SrcIp)
 | summarize AllowedInbound = sum(Measure), FromMalicious = sumif(Measure, Malicious),
     DestVm = max(DestVm), DestSubnet = max(DestSubnet), L7Protocol = max(L7Protocol)
     by DestIp, DestPort, L4Protocol
@@ -351,7 +353,7 @@ Seen
      "barchart",
      {},
      R"kql(Flows
-| where FlowDirection == "Inbound" and isempty(SrcIp) and isnotempty(SrcPublicIps)
+| where FlowDirection == "Inbound" and isempty(SrcIp)
 | summarize Allowed = sumif(Measure, FlowStatus == "Allowed"), Denied = sumif(Measure, FlowStatus == "Denied"),
     Total = sum(Measure) by Port = strcat(DestPort, "/", L4Protocol)
 | top 15 by Total desc, Port asc
@@ -364,7 +366,7 @@ Seen
      "barchart",
      {},
      R"kql(Flows
-| where FlowDirection == "Inbound" and FlowStatus == "Denied" and isempty(SrcIp) and isnotempty(SrcPublicIps)
+| where FlowDirection == "Inbound" and FlowStatus == "Denied" and isempty(SrcIp)
 | summarize Denied = sum(Measure) by Port = strcat(DestPort, "/", L4Protocol)
 | top 15 by Denied desc, Port asc
 | render barchart)kql"},
@@ -454,7 +456,7 @@ Seen
      "timechart",
      {},
      R"kql(Flows
-| summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin), Series = FlowType
+| summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), Series = FlowType
 | sort by Time asc, Series asc
 | render timechart)kql"},
     // ---------------------------------------------------------------- NSG rules
@@ -475,7 +477,7 @@ Seen
      "Hits of the five busiest rules.",
      "timechart",
      {},
-     R"kql(let PerBin = Flows | summarize Value = sum(Measure) by Time = bin(FlowStartTime, Bin), AclGroup, AclRule;
+     R"kql(let PerBin = Flows | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), AclGroup, AclRule;
 let Top = PerBin | summarize Total = sum(Value) by AclGroup, AclRule | top 5 by Total desc, AclGroup asc, AclRule asc;
 PerBin
 | join kind=inner (Top | project AclGroup, AclRule) on AclGroup, AclRule
@@ -502,7 +504,7 @@ PublicEndpointsOf(MaliciousFlows)
      "table",
      {},
      R"kql(NTANetAnalytics
-| where FlowStartTime < Start
+| where FlowIntervalStartTime < Start
 | summarize LastHit = max(FlowStartTime) by AclGroup, AclRule
 | join kind=leftanti (Flows | summarize by AclGroup, AclRule) on AclGroup, AclRule
 | sort by LastHit desc, AclGroup asc, AclRule asc
@@ -611,7 +613,7 @@ std::string_view unit_name(Unit u) {
 }
 
 // The chart bin: the smallest round step that gives at most about 60 points.
-std::string chart_bin(Ticks span) {
+std::string chart_bin(Ticks span, Ticks interval) {
   static constexpr std::array<std::pair<std::int64_t, std::string_view>, 12> kSteps = {{
       {1, "1m"},
       {5, "5m"},
@@ -627,8 +629,9 @@ std::string chart_bin(Ticks span) {
       {10080, "7d"},
   }};
   std::int64_t minutes = span / (kTicksPerSecond * 60);
-  for (const auto& [step, text] : kSteps)
-    if (minutes <= step * 60) return std::string(text);
+  std::int64_t interval_minutes = std::max<std::int64_t>(1, interval / (kTicksPerSecond * 60));
+  for (const auto& [step, text] : kSteps)  // bins hold whole rollup intervals
+    if (step % interval_minutes == 0 && minutes <= step * 60) return std::string(text);
   return "7d";
 }
 
@@ -725,8 +728,8 @@ void set_panel_filter(PanelFilters& f, std::string_view name, std::string_view v
   }
 }
 
-std::string panel_query(const PanelDef& panel, const PanelFilters& f,
-                        std::optional<Ticks> data_end) {
+std::string panel_query(const PanelDef& panel, const PanelFilters& f, std::optional<Ticks> data_end,
+                        Ticks interval) {
   for (std::string_view p : panel.params) {
     if (p == "ip" && f.ip.empty()) throw PanelParamError("this panel needs ?ip=ADDRESS");
     if (p == "country" && f.country.empty())
@@ -736,13 +739,19 @@ std::string panel_query(const PanelDef& panel, const PanelFilters& f,
   Ticks end = f.to ? *f.to : data_end ? *data_end : now_ticks();
   Ticks start = f.from ? *f.from : end - kDay;
   if (start >= end) throw PanelParamError("from must be before to");
+  if (interval > 0) {  // whole rollup intervals: the start rounds down, the end up
+    auto floor_to = [interval](Ticks t) { return t - ((t % interval) + interval) % interval; };
+    start = floor_to(start);
+    end = floor_to(end - 1) + interval;
+  }
 
   std::string q = fmt::format("// flowlens dashboard panel {}: {}\n", panel.id, panel.title);
   q += fmt::format("let Start = {};\nlet End = {};\nlet Bin = {};\n", datetime_literal(start),
-                   datetime_literal(end), chart_bin(end - start));
+                   datetime_literal(end), chart_bin(end - start, interval));
   if (!f.ip.empty()) q += "let SelectedIp = " + kql_string_literal(f.ip) + ";\n";
   if (!f.country.empty()) q += "let SelectedCountry = " + kql_string_literal(f.country) + ";\n";
-  q += "let Flows = NTANetAnalytics\n    | where FlowStartTime >= Start and FlowStartTime < End\n";
+  q += "let Flows = NTANetAnalytics\n"
+       "    | where FlowIntervalStartTime >= Start and FlowIntervalStartTime < End\n";
   if (!f.flow_types.empty()) {
     q += "    | where FlowType in (";
     for (std::size_t i = 0; i < f.flow_types.size(); ++i)

@@ -66,10 +66,12 @@ class PanelParamError : public std::runtime_error {
 void set_panel_filter(PanelFilters& filters, std::string_view name, std::string_view value);
 
 // The complete KQL of `panel` under `filters`. `data_end` (the end of the newest stored rollup
-// interval, or unset when the store is empty) anchors the default window. Throws
+// interval, or unset when the store is empty) anchors the default window. The window widens to
+// whole rollup intervals of `interval` (panels filter and bin on FlowIntervalStartTime, which
+// lets aggregations read the stored partial rows without merging them). Throws
 // PanelParamError when a required parameter is missing or the window is empty.
 std::string panel_query(const PanelDef& panel, const PanelFilters& filters,
-                        std::optional<Ticks> data_end);
+                        std::optional<Ticks> data_end, Ticks interval = 10 * kTicksPerMinute);
 
 // The KQL string literal for `text` (double quotes, backslash escapes).
 std::string kql_string_literal(std::string_view text);

@@ -1,11 +1,8 @@
 #include "server/result_cache.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include "common/json_text.h"
-#include "store/catalog.h"
-#include "store/data_dir.h"
 
 namespace flowlens::server {
 
@@ -86,27 +83,6 @@ std::size_t ResultCache::bytes() const {
 std::size_t ResultCache::entries() const {
   std::lock_guard lock(mutex_);
   return entries_.size();
-}
-
-std::string store_fingerprint(const std::filesystem::path& data_dir) {
-  // Every commit that changes what a query can read adds or removes segments; enrichment
-  // inputs (topology, feeds) live in their own directory; retention is catalog metadata.
-  auto dir = store::DataDir::open(data_dir.string(), store::DataDir::Mode::kRead);
-  store::Catalog& catalog = dir->catalog();
-  std::string out;
-  {
-    store::Catalog::Transaction read(catalog, false);
-    for (const store::SegmentRecord& s : catalog.segments())
-      out += fmt::format("{},", s.id);
-    out += ';';
-    out += catalog.meta("retention_days").value_or("-");
-  }
-  struct stat st {};
-  std::string enrichment = (data_dir / "enrichment").string();
-  if (::stat(enrichment.c_str(), &st) == 0)
-    out += fmt::format(";{}.{}", static_cast<long long>(st.st_mtim.tv_sec),
-                       static_cast<long long>(st.st_mtim.tv_nsec));
-  return out;
 }
 
 }  // namespace flowlens::server

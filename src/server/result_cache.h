@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <future>
 #include <list>
@@ -54,9 +53,5 @@ class ResultCache {
   std::list<std::string> lru_;  // front: most recently used
   std::size_t bytes_ = 0;
 };
-
-// Changes whenever the store commits something a query can read (the catalog's segment list)
-// or its enrichment inputs change. Throws what DataDir::open throws.
-std::string store_fingerprint(const std::filesystem::path& data_dir);
 
 }  // namespace flowlens::server

@@ -87,7 +87,7 @@ TEST(ServerPanels, FiltersBecomeWhereClausesWithLiterals) {
   set_panel_filter(f, "status", "Denied");
   set_panel_filter(f, "protocol", "TCP");
   std::string q = panel_query(*p, f, std::nullopt);
-  EXPECT_NE(q.find("let Bin = 1m;"), std::string::npos) << q;
+  EXPECT_NE(q.find("let Bin = 10m;"), std::string::npos) << q;  // never below the interval
   EXPECT_NE(q.find("| where FlowType in (\"MaliciousFlow\")"), std::string::npos) << q;
   EXPECT_NE(q.find(R"(SrcSubnet startswith "rg-app/vnet-\"app\"/")"), std::string::npos) << q;
   EXPECT_NE(q.find("| where FlowStatus == \"Denied\""), std::string::npos) << q;
@@ -95,6 +95,21 @@ TEST(ServerPanels, FiltersBecomeWhereClausesWithLiterals) {
   EXPECT_NE(q.find("PacketsSrcToDest + PacketsDestToSrc"), std::string::npos) << q;
   // Views the body does not use are not in the prelude.
   EXPECT_EQ(q.find("PublicEndpointsOf"), std::string::npos) << q;
+}
+
+TEST(ServerPanels, WindowsWidenToWholeRollupIntervals) {
+  PanelFilters f;
+  set_panel_filter(f, "from", "2026-11-01T00:07:00Z");
+  set_panel_filter(f, "to", "2026-11-01T02:01:00Z");
+  std::string q = panel_query(*find_panel("dist.l7"), f, std::nullopt, 10 * kTicksPerMinute);
+  EXPECT_NE(q.find("let Start = datetime(2026-11-01T00:00:00.0000000Z);"), std::string::npos) << q;
+  EXPECT_NE(q.find("let End = datetime(2026-11-01T02:10:00.0000000Z);"), std::string::npos) << q;
+  EXPECT_NE(q.find("FlowIntervalStartTime >= Start and FlowIntervalStartTime < End"),
+            std::string::npos)
+      << q;
+  // With hourly intervals, bins are whole hours.
+  std::string h = panel_query(*find_panel("dist.timeline"), f, std::nullopt, 60 * kTicksPerMinute);
+  EXPECT_NE(h.find("let Bin = 1h;"), std::string::npos) << h;
 }
 
 TEST(ServerPanels, ParametersAreRequiredAndWindowsMustBeOrdered) {
