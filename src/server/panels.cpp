@@ -162,11 +162,16 @@ union PrivatePairs, PublicPairs
      "seasonality); bins far from it are listed as irregular.",
      "timechart",
      {},
-     R"kql(let PerBin = materialize(Flows | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin));
+     R"kql(// Only bins the data covers completely: a bin cut by the start or end of the data is no dip.
+let DataStart = toscalar(Flows | summarize min(FlowIntervalStartTime));
+let DataEnd = toscalar(Flows | summarize max(FlowIntervalStartTime)) + Interval;
+let PerBin = materialize(Flows
+    | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin)
+    | where Time >= DataStart and Time + Bin <= DataEnd);
 let First = toscalar(PerBin | summarize min(Time));
 let Last = toscalar(PerBin | summarize max(Time));
 PerBin
-| make-series Traffic = sum(Value) default = 0 on Time from First to Last + Bin step Bin
+| make-series Traffic = sum(Value) default = 0 on Time from coalesce(First, Start) to coalesce(Last, Start) + Bin step Bin
 | extend (Anomalies, Score, Expected) = series_decompose_anomalies(Traffic, 1.5, -1, "linefit")
 | project Time, Traffic, Expected
 | mv-expand Time to typeof(datetime), Traffic to typeof(long), Expected to typeof(real)
@@ -181,14 +186,18 @@ PerBin
      "beyond 1.5), strongest first.",
      "table",
      {},
-     R"kql(let PerBin = materialize(Flows
-    | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), FlowType, FlowStatus);
+     R"kql(// Only bins the data covers completely: a bin cut by the start or end of the data is no dip.
+let DataStart = toscalar(Flows | summarize min(FlowIntervalStartTime));
+let DataEnd = toscalar(Flows | summarize max(FlowIntervalStartTime)) + Interval;
+let PerBin = materialize(Flows
+    | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), FlowType, FlowStatus
+    | where Time >= DataStart and Time + Bin <= DataEnd);
 let First = toscalar(PerBin | summarize min(Time));
 let Last = toscalar(PerBin | summarize max(Time));
 // Deviations smaller than 1% of an average bin's traffic are noise, however unusual.
 let Noise = 0.01 * toscalar(PerBin | summarize sum(Value)) / max_of(1, (Last + Bin - First) / Bin);
 PerBin
-| make-series Value = sum(Value) default = 0 on Time from First to Last + Bin step Bin by FlowType, FlowStatus
+| make-series Value = sum(Value) default = 0 on Time from coalesce(First, Start) to coalesce(Last, Start) + Bin step Bin by FlowType, FlowStatus
 | extend (Anomalies, Score, Expected) = series_decompose_anomalies(Value, 1.5, -1, "linefit")
 | mv-expand Time to typeof(datetime), Value to typeof(long), Anomalies to typeof(int), Score to typeof(real),
     Expected to typeof(real)
@@ -746,8 +755,9 @@ std::string panel_query(const PanelDef& panel, const PanelFilters& f, std::optio
   }
 
   std::string q = fmt::format("// flowlens dashboard panel {}: {}\n", panel.id, panel.title);
-  q += fmt::format("let Start = {};\nlet End = {};\nlet Bin = {};\n", datetime_literal(start),
-                   datetime_literal(end), chart_bin(end - start, interval));
+  q += fmt::format("let Start = {};\nlet End = {};\nlet Bin = {};\nlet Interval = {}m;\n",
+                   datetime_literal(start), datetime_literal(end), chart_bin(end - start, interval),
+                   std::max<Ticks>(1, interval / kTicksPerMinute));
   if (!f.ip.empty()) q += "let SelectedIp = " + kql_string_literal(f.ip) + ";\n";
   if (!f.country.empty()) q += "let SelectedCountry = " + kql_string_literal(f.country) + ";\n";
   q += "let Flows = NTANetAnalytics\n"

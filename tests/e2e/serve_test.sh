@@ -113,6 +113,14 @@ for id in $(jq -r '.views[].panels[].id' panels.json); do
 done
 [ "$bad" = 0 ] && pass "every panel in every unit answers, and its KQL re-run through /api/query gives the same result ($checked answers)" \
   || fail "$bad of $checked panel answers failed or differ from their own KQL"
+empty_bad=0
+for id in $(jq -r '.views[].panels[].id' panels.json); do
+  args="flowtype=NoSuchType"
+  case $id in ip.*) args="$args&ip=$ip" ;; geo.country) args="$args&country=$country" ;; esac
+  code=$(curl -s "${auth[@]}" -o panel.json -w '%{http_code}' "$base/api/panels/$id?$args")
+  [ "$code" = 200 ] || { empty_bad=$((empty_bad + 1)); echo "  $id (no matching flows): $code $(head -c 200 panel.json)"; }
+done
+[ "$empty_bad" = 0 ] && pass "every panel answers when no flow matches the filters" || fail "$empty_bad panels fail on an empty selection"
 curl -s "${auth[@]}" "$base/api/panels/overview.totals?status=Denied" >denied.json
 window=$(jq -r .query denied.json | grep -E '^let (Start|End) = ' | tr '\n' ' ')
 want=$("$bin" query --data d --format csv "$window NTANetAnalytics | where FlowStartTime >= Start and FlowStartTime < End | summarize sum(DeniedInFlows + DeniedOutFlows)" | tail -1)
