@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "server/panels.h"
 #include "server/result_cache.h"
 #include "server/store_state.h"
+#include "store/catalog.h"
 #include "store/data_dir.h"
 #include "store/snapshot.h"
 #include "store/table_schema.h"
@@ -28,6 +30,8 @@ namespace flowlens::server {
 namespace {
 
 constexpr std::size_t kConnectionThreads = 64;
+constexpr std::size_t kStatusSources = 20;  // /api/status lists this many recent sources
+constexpr int kStatusIngests = 10;          // and this many recent ingest runs
 
 constexpr const char* kSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
@@ -134,7 +138,57 @@ std::string status_json(const std::filesystem::path& data_dir) {
     append_json_string(out, format_iso8601(newest));
     out += fmt::format(",\"lag_seconds\":{}", (now - newest) / kTicksPerSecond);
   }
-  return out + "}";
+  // Where the data came from: the sources with the newest records first, and the latest runs.
+  std::vector<const store::SourceRecord*> recent;
+  for (const auto& source : snapshot.sources())
+    recent.push_back(&source);
+  std::sort(recent.begin(), recent.end(), [](const auto* a, const auto* b) {
+    if (a->last_record_time != b->last_record_time)
+      return a->last_record_time > b->last_record_time;
+    return a->key < b->key;
+  });
+  if (recent.size() > kStatusSources) recent.resize(kStatusSources);
+  out += ",\"recent_sources\":[";
+  for (std::size_t i = 0; i < recent.size(); ++i) {
+    const store::SourceRecord& r = *recent[i];
+    if (i > 0) out += ',';
+    out += "{\"source\":";  // as FlowTuples.Source names it
+    append_json_string(out, r.key);
+    out += ",\"path\":";  // where it was last read from
+    append_json_string(out, r.path);
+    out += ",\"last_record\":";
+    if (r.has_last_record) {
+      append_json_string(out, format_iso8601(r.last_record_time));
+    } else {
+      out += "null";
+    }
+    out +=
+        fmt::format(",\"tuples\":{},\"errors\":{},\"still_growing\":{},\"complete\":{}}}", r.tuples,
+                    r.errors, r.unterminated ? "true" : "false", r.complete ? "true" : "false");
+  }
+  out += "],\"ingests\":[";
+  std::vector<store::IngestRecord> runs;
+  {
+    store::Catalog::Transaction read(dir->catalog(), false);
+    runs = dir->catalog().ingests(kStatusIngests);
+  }
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const store::IngestRecord& r = runs[i];
+    if (i > 0) out += ',';
+    out += fmt::format("{{\"id\":{},\"started\":", r.id);
+    append_json_string(out, format_iso8601(r.started));
+    out += ",\"finished\":";
+    if (r.finished > 0) {
+      append_json_string(out, format_iso8601(r.finished));
+    } else {
+      out += "null";
+    }
+    out += ",\"status\":";
+    append_json_string(out, r.status);
+    out +=
+        fmt::format(",\"inputs\":{},\"tuples\":{},\"errors\":{}}}", r.inputs, r.tuples, r.errors);
+  }
+  return out + "]}";
 }
 
 // The values the filter bar offers: every flow type, VNet and subnet in the stored rollups.

@@ -408,6 +408,19 @@ test('status: store tables and panels', async () => {
   assert.equal(shown, rows);
   assert.match(await page.textContent('.freshness'), /newest tuple .*ago/);
   await shot('status');
+  // When and from where: the fixture was stored by two ingest runs (generated and hand-made
+  // logs); the sources table lists the 20 with the newest records, newest first, and their
+  // tuples match what KQL counts for them.
+  const runs = await page.$$eval('[data-status="ingests"] tbody tr', (trs) => trs.map((tr) => tr.cells[3].textContent));
+  assert.ok(runs.length >= 2 && runs.every((x) => x === 'completed'), runs.join());
+  const sources = await page.$$eval('[data-status="sources"] tbody tr', (trs) => trs.map((tr) => ({
+    path: tr.cells[0].textContent, newest: tr.cells[1].dataset.value || tr.cells[1].title, tuples: Number(tr.cells[2].dataset.value),
+  })));
+  const total = await scalar('FlowTuples | summarize dcount(Source)');
+  assert.equal(sources.length, Math.min(20, total));
+  const first = sources[0];
+  const counted = await scalar(`FlowTuples | where Source == "${first.path.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}" | count`);
+  assert.equal(first.tuples, counted, `tuples of ${first.path}`);
 });
 
 // ---- 4. console ---------------------------------------------------------------------------

@@ -54,6 +54,24 @@ export async function renderStatus(ctx) {
         { name: 'Bytes', type: 'long' }, { name: 'From', type: 'datetime' }, { name: 'To', type: 'datetime' },
       ],
       rows: (status.tables || []).map((t) => [t.name, t.rows, t.segments, t.bytes, t.from, t.to]),
-    }, {}));
+    }, {}),
+    // When and from where: the latest ingest runs and the sources with the newest records.
+    h('h4', { class: 'status-sub' }, 'Recent ingests'),
+    h('div', { 'data-status': 'ingests' }, renderTable({
+      columns: [
+        { name: 'Run', type: 'long' }, { name: 'Started', type: 'datetime' }, { name: 'Finished', type: 'datetime' },
+        { name: 'Status', type: 'string' }, { name: 'Inputs', type: 'long' }, { name: 'Tuples', type: 'long' },
+        { name: 'Errors', type: 'long' },
+      ],
+      rows: (status.ingests || []).map((r) => [r.id, r.started, r.finished, r.status, r.inputs, r.tuples, r.errors]),
+    }, {})),
+    h('h4', { class: 'status-sub' }, 'Sources, newest records first'),
+    h('div', { 'data-status': 'sources' }, renderTable({
+      columns: [
+        { name: 'Source', type: 'string' }, { name: 'NewestRecord', type: 'datetime' }, { name: 'Tuples', type: 'long' },
+        { name: 'Errors', type: 'long' }, { name: 'StillGrowing', type: 'bool' },
+      ],
+      rows: (status.recent_sources || []).map((r) => [r.source, r.last_record, r.tuples, r.errors, r.still_growing]),
+    }, {})));
   summary.dataset.state = 'ready';
 }
