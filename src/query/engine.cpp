@@ -36,6 +36,7 @@ void explain_node(const PlanNode& n, int depth, std::string& out) {
           fmt::format("scan {}{} time=[{}, {}) columns={}/{}", n.label,
                       n.raw_partials ? " (partial rows, summed by the aggregate)" : "",
                       format_ticks(n.time_from), format_ticks(n.time_to), read, n.schema.size());
+      if (n.ip_filter_set) line += fmt::format(" addresses={}", n.ip_filter.size());
       if (n.stats) {
         line += fmt::format(" row_groups={} pruned={} rows_read={}", n.stats->row_groups.load(),
                             n.stats->row_groups_pruned.load(), n.stats->rows_read.load());

@@ -498,6 +498,8 @@ class Runner {
     options.row_groups_pruned = &pruned;
     options.key_order = false;  // KQL promises no order; skip sorting merged rollup rows
     options.raw_partials = n.raw_partials;
+    options.ip_filter_set = n.ip_filter_set;
+    options.ip_filter = n.ip_filter;
     options.shard = ctx_.shard;
     options.shards = ctx_.shards;
     ctx_.reader->scan(*n.table, options, [&](store::RowBatch& rb) {

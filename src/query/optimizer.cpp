@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iterator>
 
 namespace flowlens::query {
 namespace {
@@ -36,7 +37,7 @@ void time_bounds(const BExprPtr& predicate, const store::TableDef& table, std::i
     if (p->kind != BKind::kCompare) continue;
     const BExpr* col = p->args[0].get();
     const BExpr* lit = p->args[1].get();
-    std::string op = p->op;
+    std::string_view op = p->op;  // (a std::string here trips GCC 12's -Wrestrict)
     if (col->kind == BKind::kConst && lit->kind == BKind::kColumn) {
       std::swap(col, lit);
       if (op == "<")
@@ -69,6 +70,52 @@ void time_bounds(const BExprPtr& predicate, const store::TableDef& table, std::i
       from = std::max(from, v);
       to = std::min(to, v + 1);
     }
+  }
+}
+
+// NTAIpDetails: `Ip == "a"` and `Ip in ("a", "b")` conjuncts name the only addresses the
+// filter can pass, so the scan needs to derive (and look up) only those. Several such
+// conjuncts intersect.
+void ip_bounds(const BExprPtr& predicate, PlanNode& scan) {
+  if (scan.table->id != store::TableId::kNTAIpDetails) return;
+  int ip_column = scan.table->column_index("Ip");
+  std::vector<BExprPtr> parts;
+  conjuncts(predicate, parts);
+  for (const auto& p : parts) {
+    std::vector<std::string> values;
+    if (p->kind == BKind::kCompare && p->op == "==" && p->args.size() == 2) {
+      const BExpr* col = p->args[0].get();
+      const BExpr* lit = p->args[1].get();
+      if (col->kind == BKind::kConst) std::swap(col, lit);
+      if (col->kind != BKind::kColumn || col->column != ip_column || lit->kind != BKind::kConst ||
+          lit->constant.null || lit->constant.type != Type::kString) {
+        continue;
+      }
+      values.push_back(lit->constant.s);
+    } else if (p->kind == BKind::kIn && p->op == "in" && !p->negated && !p->case_insensitive &&
+               !p->args.empty() && p->args[0]->kind == BKind::kColumn &&
+               p->args[0]->column == ip_column) {
+      bool all_strings = true;
+      for (const Value& v : p->list) {
+        if (v.null || v.type != Type::kString) {
+          all_strings = false;
+          break;
+        }
+        values.push_back(v.s);
+      }
+      if (!all_strings) continue;
+    } else {
+      continue;
+    }
+    std::sort(values.begin(), values.end());
+    if (scan.ip_filter_set) {
+      std::vector<std::string> both;
+      std::set_intersection(scan.ip_filter.begin(), scan.ip_filter.end(), values.begin(),
+                            values.end(), std::back_inserter(both));
+      values = std::move(both);
+    }
+    scan.ip_filter = std::move(values);
+    scan.ip_filter_set = true;
   }
 }
 
@@ -261,6 +308,7 @@ PlanPtr rewrite(PlanPtr n) {
       auto scan = std::make_shared<PlanNode>(*child);
       scan->stats = std::make_shared<ScanStats>();
       time_bounds(n->predicate, *scan->table, scan->time_from, scan->time_to);
+      ip_bounds(n->predicate, *scan);
       auto filter = std::make_shared<PlanNode>(*n);
       filter->children = {scan};
       return filter;

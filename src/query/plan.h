@@ -150,6 +150,10 @@ struct PlanNode {
   std::vector<bool> projection;  // empty: all columns
   bool projection_set = false;   // set by the optimizer (a shared scan merges its readers' needs)
   bool raw_partials = false;     // rollup table read as stored partial rows (see optimizer.cpp)
+  // NTAIpDetails: only these addresses are derived (from `Ip == ...` / `Ip in (...)` above
+  // the scan; the filter stays, so this only saves work).
+  bool ip_filter_set = false;
+  std::vector<std::string> ip_filter;
   std::shared_ptr<ScanStats> stats;
   // kValues
   std::shared_ptr<Batch> values;

@@ -21,6 +21,7 @@ namespace {
 //   Conversations     every flow as (Src, Dst, EntryMeasure), public entries expanded
 //   PublicIpInfoOf(T) NTAIpDetails in the window for the IPs in T(Ip), one row per IP (the
 //                     latest details)
+//   SelectedPublic    PublicEndpoints of the selected IP as a public peer (IP panels)
 //   SelectedIp, SelectedCountry   panel parameters
 constexpr std::string_view kConnections = R"kql(let Connections = Flows
     | extend Dir = iff(FlowType in ("IntraVNet", "InterVNet"), "", FlowDirection), AtSrc = FlowDirection == "Outbound"
@@ -69,8 +70,8 @@ constexpr std::string_view kConversations = R"kql(let Conversations = union
 )kql";
 constexpr std::string_view kPublicIpInfo = R"kql(let PublicIpInfoOf = (Wanted:(Ip:string)) {
     NTAIpDetails
-    | where FlowIntervalStartTime >= Start - 10m and FlowIntervalStartTime < End
-    | join kind=leftsemi (Wanted) on Ip
+    | where FlowIntervalStartTime >= Start - Interval and FlowIntervalStartTime < End
+    | where Ip in (Wanted)
     | summarize arg_max(FlowIntervalStartTime, FlowType, Location, PublicIpDetails, ThreatType, ThreatDescription, DnsDomain, Url) by Ip
     | project Ip, IpFlowType = FlowType, Country = Location, Asn = PublicIpDetails, ThreatType, ThreatDescription, DnsDomain, Url
 };)kql";
@@ -280,27 +281,42 @@ PerIp
      "Geo, owner and threat details for a public IP; VM, NIC and subnet for a private one.",
      "card",
      {"ip"},
-     R"kql(let Seen = union
-    (Flows | where SrcIp == SelectedIp | project FlowStartTime, FlowEndTime, Vm = SrcVm, Nic = SrcNic, Subnet = SrcSubnet),
-    (Flows | where DestIp == SelectedIp | project FlowStartTime, FlowEndTime, Vm = DestVm, Nic = DestNic, Subnet = DestSubnet),
-    (PublicEndpoints | project FlowStartTime, FlowEndTime, Vm = "", Nic = "", Subnet = "");
-Seen
-| summarize FirstSeen = min(FlowStartTime), LastSeen = max(FlowEndTime), Vm = max(Vm), Nic = max(Nic), Subnet = max(Subnet)
-| where isnotnull(FirstSeen)
-| extend Ip = SelectedIp
-| join kind=leftouter (PublicIpInfoOf(print Ip = SelectedIp)) on Ip
-| project Ip, Kind = iff(isnotempty(IpFlowType), "public", "private"), FlowType = IpFlowType, Country, Asn,
-    ThreatType, ThreatDescription, DnsDomain, Url, Vm, Nic, Subnet, FirstSeen, LastSeen)kql"},
+     R"kql(// A private address: what its own NIC's flows say (summed partial rows, no merge needed).
+let Private = union
+        (Flows | where SrcIp == SelectedIp
+            | summarize FirstSeen = min(FlowStartTime), LastSeen = max(FlowEndTime), Vm = max(SrcVm), Nic = max(SrcNic),
+                Subnet = max(SrcSubnet)),
+        (Flows | where DestIp == SelectedIp
+            | summarize FirstSeen = min(FlowStartTime), LastSeen = max(FlowEndTime), Vm = max(DestVm), Nic = max(DestNic),
+                Subnet = max(DestSubnet))
+    | where isnotnull(FirstSeen)
+    | summarize FirstSeen = min(FirstSeen), LastSeen = max(LastSeen), Vm = max(Vm), Nic = max(Nic), Subnet = max(Subnet)
+    | where isnotnull(FirstSeen)
+    | extend Ip = SelectedIp, Kind = "private";
+// A public address: its NTAIpDetails rows (geo, owner, threat), latest first.
+let Public = NTAIpDetails
+    | where FlowIntervalStartTime >= Start and FlowIntervalStartTime < End
+    | where Ip == SelectedIp
+    | summarize arg_max(FlowIntervalStartTime, FlowType, Location, PublicIpDetails, ThreatType, ThreatDescription, DnsDomain, Url),
+        FirstSeen = min(FlowIntervalStartTime), LastSeen = max(FlowIntervalEndTime) by Ip
+    | project Ip, Kind = "public", FlowType, Country = Location, Asn = PublicIpDetails, ThreatType, ThreatDescription,
+        DnsDomain, Url, FirstSeen, LastSeen;
+union Public, Private
+| sort by Kind desc
+| take 1
+| project Ip, Kind, FlowType, Country, Asn, ThreatType, ThreatDescription, DnsDomain, Url, Vm, Nic, Subnet, FirstSeen, LastSeen)kql"},
     {"ip.timeline",
      "ip",
      "Traffic over time",
      "The IP's traffic by direction (as seen from your network) and status.",
      "timechart",
      {"ip"},
-     R"kql(Conversations
-| where Src == SelectedIp or Dst == SelectedIp
-| summarize Value = sum(EntryMeasure) by Time = bin(FlowIntervalStartTime, Bin),
-    Series = strcat(FlowDirection, " ", tolower(FlowStatus))
+     R"kql(union
+    (Flows | where SrcIp == SelectedIp or DestIp == SelectedIp
+        | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), FlowDirection, FlowStatus),
+    (SelectedPublic
+        | summarize Value = sum(EntryMeasure) by Time = bin(FlowIntervalStartTime, Bin), FlowDirection, FlowStatus)
+| summarize Value = sum(Value) by Time, Series = strcat(FlowDirection, " ", tolower(FlowStatus))
 | sort by Time asc, Series asc
 | render timechart)kql"},
     {"ip.ports",
@@ -309,10 +325,15 @@ Seen
      "Destination ports of the IP's flows, either side.",
      "table",
      {"ip"},
-     R"kql(Conversations
-| where Src == SelectedIp or Dst == SelectedIp
-| summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
-    Denied = sumif(EntryMeasure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol, Direction = FlowDirection
+     R"kql(union
+    (Flows | where SrcIp == SelectedIp or DestIp == SelectedIp
+        | summarize Total = sum(Measure), Allowed = sumif(Measure, FlowStatus == "Allowed"),
+            Denied = sumif(Measure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol, FlowDirection),
+    (SelectedPublic
+        | summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
+            Denied = sumif(EntryMeasure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol, FlowDirection)
+| summarize Total = sum(Total), Allowed = sum(Allowed), Denied = sum(Denied)
+    by DestPort, L4Protocol, L7Protocol, Direction = FlowDirection
 | sort by Total desc, DestPort asc, L4Protocol asc, Direction asc
 | take 100)kql"},
     {"ip.peers",
@@ -336,9 +357,11 @@ Seen
      "Rules that allowed or denied the IP's flows.",
      "table",
      {"ip"},
-     R"kql(Conversations
-| where Src == SelectedIp or Dst == SelectedIp
-| summarize Hits = sum(EntryMeasure) by AclGroup, AclRule, FlowStatus
+     R"kql(union
+    (Flows | where SrcIp == SelectedIp or DestIp == SelectedIp
+        | summarize Hits = sum(Measure) by AclGroup, AclRule, FlowStatus),
+    (SelectedPublic | summarize Hits = sum(EntryMeasure) by AclGroup, AclRule, FlowStatus)
+| summarize Hits = sum(Hits) by AclGroup, AclRule, FlowStatus
 | sort by Hits desc, AclGroup asc, AclRule asc, FlowStatus asc)kql"},
     // ---------------------------------------------------------------- Open ports
     {"ports.open",
@@ -800,7 +823,8 @@ std::string panel_query(const PanelDef& panel, const PanelFilters& f, std::optio
         flows ? std::string(kConnFlowsAgg) : fmt::format(fmt::runtime(kConnCounterAgg), counter),
         flows ? kConnFlowsTotals : kConnCounterTotals);
   }
-  if (endpoints || body.find("PublicEndpointsOf") != std::string_view::npos)
+  bool selected_public = body.find("SelectedPublic") != std::string_view::npos;
+  if (endpoints || selected_public || body.find("PublicEndpointsOf") != std::string_view::npos)
     q += fmt::format(fmt::runtime(kPublicEndpointsOf), unit_entry_measure(f.unit));
   if (endpoints && !f.ip.empty()) {
     // Only the flows of the selected IP: a cheap substring test before the expansion, the
@@ -812,6 +836,12 @@ std::string panel_query(const PanelDef& panel, const PanelFilters& f, std::optio
          "    | where Ip == SelectedIp or LocalIp == SelectedIp;\n";
   } else if (endpoints) {
     q += "let PublicEndpoints = PublicEndpointsOf(Flows);\n";
+  }
+  if (selected_public) {
+    // The selected address as a public peer: only rows whose lists mention it are expanded.
+    q += "let SelectedPublic = PublicEndpointsOf(Flows\n"
+         "        | where SrcPublicIps contains SelectedIp or DestPublicIps contains SelectedIp)\n"
+         "    | where Ip == SelectedIp;\n";
   }
   if (conversations) q += kConversations;
   if (body.find("PublicIpInfo") != std::string_view::npos) q += kPublicIpInfo;

@@ -12,8 +12,29 @@ namespace flowlens::store {
 
 using flowlens::Ticks;
 
+IpFilter::IpFilter(const std::vector<std::string>& texts) {
+  for (const std::string& t : texts) {
+    IpAddress ip{};
+    if (parse_ip(t, ip)) {
+      addresses_.push_back(ip);
+    } else {
+      texts_.push_back(t);
+    }
+  }
+  std::sort(addresses_.begin(), addresses_.end());
+  std::sort(texts_.begin(), texts_.end());
+}
+
+bool IpFilter::contains(const IpAddress& ip) const {
+  return std::binary_search(addresses_.begin(), addresses_.end(), ip);
+}
+
+bool IpFilter::contains_text(std::string_view text) const {
+  return std::binary_search(texts_.begin(), texts_.end(), text);
+}
+
 void derive_ip_details(const RowBatch& analytics, RowBatchBuilder& out,
-                       const IpDetailsLookup* lookup) {
+                       const IpDetailsLookup* lookup, const IpFilter* wanted) {
   const TableDef& na = *analytics.table;
   const TableDef& ipd = ip_details_table();
   auto col = [&](std::string_view name) -> const ColumnData& {
@@ -47,6 +68,7 @@ void derive_ip_details(const RowBatch& analytics, RowBatchBuilder& out,
         if (text.empty()) continue;
         IpAddress ip{};
         bool parsed = parse_ip(text, ip);
+        if (wanted && !(parsed ? wanted->contains(ip) : wanted->contains_text(text))) continue;
         if (!parsed) ip.bytes.fill(0xff);  // never produced by flowlens; kept, sorted last
         auto key = std::make_tuple(start.ints[row], flow_type.string_at(row), ip,
                                    parsed ? std::string_view() : text);

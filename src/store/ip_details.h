@@ -28,10 +28,24 @@ struct IpDetailsInfo {
 using IpDetailsLookup = std::function<void(const IpAddress& ip, std::string_view flow_type,
                                            std::vector<IpDetailsInfo>& out)>;
 
+// A set of addresses to derive rows for (a reader that wants a few addresses skips the others
+// before any lookup). Texts that are not addresses match entries written the same way.
+class IpFilter {
+ public:
+  explicit IpFilter(const std::vector<std::string>& texts);
+  bool contains(const IpAddress& ip) const;
+  bool contains_text(std::string_view text) const;
+
+ private:
+  std::vector<IpAddress> addresses_;  // sorted
+  std::vector<std::string> texts_;    // sorted; the ones that do not parse
+};
+
 // Appends to `out` (an NTAIpDetails builder) the rows of the public addresses in the merged
 // NTANetAnalytics rows of `analytics`: one per (interval, FlowType, address), ordered so,
-// with TimeGenerated the latest of the rows that mention the address.
+// with TimeGenerated the latest of the rows that mention the address. With `wanted`, only
+// the addresses it contains.
 void derive_ip_details(const RowBatch& analytics, RowBatchBuilder& out,
-                       const IpDetailsLookup* lookup = nullptr);
+                       const IpDetailsLookup* lookup = nullptr, const IpFilter* wanted = nullptr);
 
 }  // namespace flowlens::store

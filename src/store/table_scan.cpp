@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "store/ip_details.h"
@@ -93,15 +94,28 @@ void scan_ip_details(const Snapshot& snapshot, const ScanOptions& options,
                      const std::function<void(RowBatch&)>& sink) {
   RowBatchBuilder analytics(net_analytics_table());
   RowBatchBuilder details(ip_details_table());
-  merge_rollup(snapshot.segments(TableId::kNTANetAnalytics), net_analytics_table(), options.from,
-               options.to, analytics, [&] {
-                 derive_ip_details(analytics.batch(), details, &options.ip_details);
-                 analytics.clear();
-                 if (details.rows() >= kBatchRows) {
-                   sink(details.batch());
-                   details.clear();
-                 }
-               });
+  std::optional<IpFilter> wanted;
+  if (options.ip_filter_set) wanted = IpFilter(options.ip_filter);
+  // Only the columns the derivation reads are merged (the merge decodes the keys anyway), in
+  // no particular order: the derivation sorts each interval's addresses itself.
+  const TableDef& na = net_analytics_table();
+  std::vector<bool> columns(na.columns.size(), false);
+  for (std::string_view name :
+       {"TimeGenerated", "FlowIntervalStartTime", "FlowIntervalEndTime", "FlowType", "SrcPublicIps",
+        "DestPublicIps", "Country", "AzureRegion"})
+    columns[static_cast<std::size_t>(na.column_index(name))] = true;
+  merge_rollup(
+      snapshot.segments(TableId::kNTANetAnalytics), na, options.from, options.to, analytics,
+      [&] {
+        derive_ip_details(analytics.batch(), details, &options.ip_details,
+                          wanted ? &*wanted : nullptr);
+        analytics.clear();
+        if (details.rows() >= kBatchRows) {
+          sink(details.batch());
+          details.clear();
+        }
+      },
+      nullptr, columns, false);
   if (details.rows() > 0) sink(details.batch());
 }
 

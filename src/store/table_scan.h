@@ -23,6 +23,10 @@ struct ScanOptions {
   std::vector<bool> projection;
   // NTAIpDetails: fills PublicIpDetails and the threat columns (none: left empty).
   IpDetailsLookup ip_details;
+  // NTAIpDetails: when set, rows are derived (and looked up) only for these addresses; the
+  // rows of other addresses may or may not be produced.
+  bool ip_filter_set = false;
+  std::vector<std::string> ip_filter;
   // Plain tables: incremented per row group considered / skipped by its zone map (the query
   // engine's --explain counters). May be null.
   std::uint64_t* row_groups_total = nullptr;
