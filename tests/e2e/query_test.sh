@@ -79,6 +79,13 @@ grep -Eq 'scan NTANetAnalytics time=\[[0-9]{4}-' explain.txt && cmp -s pruned.cs
   || fail "FlowStartTime pruning: $(cat explain.txt) $(cat pruned.csv unpruned.csv)"
 # FlowType is stored as "Private" without topology and resolved on read; a query that reads
 # FlowType alone decodes the resolver's inputs only where needed and must count as export does.
+# NTAIpDetails: an address filter right above the scan derives only those addresses (explain
+# says how many); the rows equal those of a filter the optimizer cannot push down.
+ips=$(q --format csv 'NTAIpDetails | summarize n = count() by Ip | top 3 by n desc, Ip asc | project Ip' | tail -n +2 | sed 's/.*/"&"/' | paste -sd, -)
+q --explain --format csv "NTAIpDetails | where Ip in ($ips) | sort by FlowIntervalStartTime asc, Ip asc, FlowType asc" >pushed.csv 2>explain.txt
+q --format csv "NTAIpDetails | where strcat(Ip, '') in ($ips) | sort by FlowIntervalStartTime asc, Ip asc, FlowType asc" >plain.csv
+grep -q 'scan NTAIpDetails .* addresses=3' explain.txt && [ "$(wc -l <pushed.csv)" -gt 3 ] && cmp -s pushed.csv plain.csv \
+  && pass "NTAIpDetails address filter: derived for 3 addresses only, same $(($(wc -l <pushed.csv) - 1)) rows" || fail "ip filter: $(cat explain.txt | head -3)"
 "$bin" export --data d FlowTuples --format csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "FlowType") c = i; next } { n[$c]++ } END { for (t in n) print t "," n[t] }' | sort >export-types.csv
 q --format csv 'FlowTuples | summarize count() by FlowType' | tail -n +2 | sort >query-types.csv
 grep -q 'IntraVNet' query-types.csv && cmp -s export-types.csv query-types.csv \
