@@ -10,11 +10,13 @@ set -euo pipefail
 profile="${1:-all}"
 
 # Packages needed to configure and compile flowlens (the default build also compiles the unit
-# tests and micro-benchmarks, so GoogleTest and Google Benchmark are build dependencies).
+# tests and micro-benchmarks, so GoogleTest and Google Benchmark are build dependencies; libcurl,
+# pugixml and OpenSSL serve the Azure Blob Storage client).
 build_pkgs=(
   g++ make cmake ninja-build pkg-config git ca-certificates
   libsimdjson-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libzstd-dev libxxhash-dev libmaxminddb-dev libre2-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libpugixml-dev libssl-dev
 )
 # Extra packages for `make test`: the clang libFuzzer build, formatting checks, jq for the
 # golden and end-to-end scripts, GNU time for peak memory, script(1) for the terminal test,
