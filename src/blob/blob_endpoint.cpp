@@ -174,21 +174,19 @@ BlobEndpoint parse_endpoint_url(std::string_view url, std::string_view account,
   while (!path.empty() && path.back() == '/')
     path.pop_back();
   out.base_path = path;
+  const std::string host = host_of(split.authority);
+  const auto segments = path_segments(path);
+  const bool path_style = is_path_style_host(host);
+  if (path_style && segments.empty()) {
+    // Azurite would take the container for the account (blob-rest.md §1.2).
+    throw BlobConfigError(std::string(what) + " on host " + host +
+                          " needs the account as its first path segment "
+                          "(e.g. http://127.0.0.1:10000/devstoreaccount1)");
+  }
   if (!account.empty()) {
     out.account = std::string(account);
   } else {
-    const std::string host = host_of(split.authority);
-    const auto segments = path_segments(path);
-    if (is_path_style_host(host)) {
-      if (segments.empty()) {
-        throw BlobConfigError(std::string(what) + " on host " + host +
-                              " needs the account as its first path segment "
-                              "(e.g. http://127.0.0.1:10000/devstoreaccount1)");
-      }
-      out.account = segments.front();
-    } else {
-      out.account = host.substr(0, host.find('.'));
-    }
+    out.account = path_style ? segments.front() : host.substr(0, host.find('.'));
   }
   check_account_name(out.account, std::string("the account name of ") + std::string(what));
   return out;
@@ -231,10 +229,17 @@ BlobSource parse_connection_string(std::string_view text) {
     }
     if (std::find(kIgnored.begin(), kIgnored.end(), lower) != kIgnored.end()) continue;
     if (std::find(kKnown.begin(), kKnown.end(), lower) == kKnown.end()) {
-      throw BlobConfigError("unknown connection string key '" + key +
-                            "' (known: DefaultEndpointsProtocol, AccountName, AccountKey, "
-                            "EndpointSuffix, BlobEndpoint, SharedAccessSignature, "
-                            "UseDevelopmentStorage)");
+      // The key is named only when it looks like a key name: a pasted secret that happens to
+      // contain '=' (base64 padding) must not be echoed.
+      const bool nameable = key.size() <= 40 && std::all_of(key.begin(), key.end(), [](char c) {
+                              return std::isalpha(static_cast<unsigned char>(c)) != 0;
+                            });
+      throw BlobConfigError(
+          (nameable
+               ? "unknown connection string key '" + key + "'"
+               : "connection string segment " + std::to_string(index) + " has an unknown key") +
+          " (known: DefaultEndpointsProtocol, AccountName, AccountKey, EndpointSuffix, "
+          "BlobEndpoint, SharedAccessSignature, UseDevelopmentStorage)");
     }
     if (values.count(lower) != 0) {
       throw BlobConfigError("connection string key '" + key + "' appears twice");
@@ -368,8 +373,10 @@ void set_account_key(BlobSource& source, std::string_view key_base64) {
 }
 
 BlobSource parse_blob_source(std::string_view text) {
-  const std::string lower = to_lower(trim(text).substr(0, 8));
-  if (lower.rfind("https://", 0) == 0 || lower.rfind("http://", 0) == 0) {
+  // A URL has "://" before any '=' or ';' (a connection string's BlobEndpoint comes after a key).
+  const auto scheme_end = text.find("://");
+  if (scheme_end != std::string_view::npos &&
+      text.substr(0, scheme_end).find_first_of("=;") == std::string_view::npos) {
     return parse_container_url(text);
   }
   return parse_connection_string(text);

@@ -77,7 +77,7 @@ BlobSource from_account_key(std::string_view account, std::string_view key_base6
 // Replaces the credentials of `source` with SharedKey (for a container URL plus a key).
 void set_account_key(BlobSource& source, std::string_view key_base64);
 
-// A container URL when `text` starts with http:// or https://, else a connection string.
+// A container URL when `text` starts with a scheme (`https://...`), else a connection string.
 BlobSource parse_blob_source(std::string_view text);
 
 // Parses an endpoint URL (scheme://authority[/base/path]); infers the account as described for
