@@ -355,7 +355,9 @@ RangeResult BlobClient::get_range(std::string_view container, std::string_view b
   call.headers.push_back(
       {"x-ms-range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last)});
   if (!pinned.empty()) call.headers.push_back({"If-Match", pinned});
-  call.max_body = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1ULL << 40));
+  // Room for the range, or for an error body (412, 404, ...) that is longer than a short range.
+  call.max_body =
+      static_cast<std::size_t>(std::min<std::uint64_t>(length, 1ULL << 40)) + (64u << 10);
   call.check = [&](const HttpResponse& r) -> std::string {
     if (r.status == 200) return {};  // the range was ignored: the whole blob (checked below)
     if (r.status != 206) return "status " + std::to_string(r.status) + " for a ranged read";
