@@ -3,8 +3,8 @@
 #               serves the dashboard on http://127.0.0.1:8080/ (DEMO_LISTEN=HOST:PORT to move it)
 #   make test   installs what is missing, builds, runs every test (unit, golden, end-to-end,
 #               browser, fuzz)
-# Other targets: build, web (the dashboard), bench (parse), bench-ingest, bench-query, bench-serve,
-# fuzz (a long fuzzing run), format, clean.
+# Other targets: build, web (the dashboard), blob-emulator (Azurite for the blob tests), bench
+# (parse), bench-ingest, bench-query, bench-serve, fuzz (a long fuzzing run), format, clean.
 
 BUILD_DIR   ?= build
 FUZZ_DIR    ?= build-fuzz
@@ -27,7 +27,7 @@ DEMO_ENRICHMENT := --topology $(DEMO_DIR)/enrichment/topology.json \
   --geoip $(GEO_DB)/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb \
   --asn $(GEO_DB)/asn/asn-ipv4.csv --asn $(GEO_DB)/asn/asn-ipv6.csv
 
-.PHONY: all deps deps-test deps-bench build web test unit fuzz-smoke fuzz demo bench bench-ingest bench-query \
+.PHONY: all deps deps-test deps-bench build web blob-emulator test unit fuzz-smoke fuzz demo bench bench-ingest bench-query \
         bench-serve format format-check clean
 
 all: build
@@ -57,13 +57,21 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 web: deps $(WEB_STAMP)
 	@cd web && npm run --silent build
 
+# Azurite, the Azure Storage emulator, for the blob client's end-to-end test (ctest e2e_blob),
+# exactly as tests/blob/package-lock.json pins it.
+BLOB_STAMP := tests/blob/node_modules/.flowlens-installed
+$(BLOB_STAMP): tests/blob/package.json tests/blob/package-lock.json
+	cd tests/blob && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+blob-emulator: deps $(BLOB_STAMP)
+
 # Every test: unit tests, parser goldens, CLI end-to-end, the 2 GB streaming memory test, and a
 # short fuzzing run.
-test: deps-test build web format-check
+test: deps-test build web blob-emulator format-check
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
 
-unit: build
+unit: build blob-emulator
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -E e2e_stream_2gb
 
 $(FUZZ_DIR)/build.ninja:

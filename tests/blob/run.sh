@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# End-to-end test of the Azure Blob Storage client (src/blob) against Azurite, the Azure Storage
+# emulator, on 127.0.0.1: flow-log blobs written the way Azure writes them (head, data and tail
+# blocks; growth inserts a block before the tail), then read with tests/blob/blob_probe:
+# listing with a prefix and paging, block lists before and after growth, ranged reads of exactly
+# the new bytes, If-Match with a stale ETag (412 -> "changed"), a missing blob (404), a wrong key
+# (403), a wrong container, and SharedKey, account SAS and container-URL access.
+#
+# Usage: tests/blob/run.sh BUILD_DIR     (needs tests/blob/node_modules: `npm ci` in tests/blob)
+set -euo pipefail
+
+build=${1:?usage: tests/blob/run.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+probe=$build/tests/blob_probe
+azurite=$here/node_modules/azurite/dist/src/blob/main.js
+if [[ ! -f $azurite ]]; then
+  echo "e2e_blob: $here/node_modules is missing: run 'npm ci' in tests/blob (make test does)" >&2
+  exit 1
+fi
+[[ -x $probe ]] || { echo "e2e_blob: no $probe: build first" >&2; exit 1; }
+
+work=$(mktemp -d)
+azurite_pid=
+cleanup() {
+  if [[ -n $azurite_pid ]]; then kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Port 0: the system picks a free port and Azurite prints it (blob-rest.md §8.1). Started
+# directly with node so that one process id stops it.
+node "$azurite" --blobHost 127.0.0.1 --blobPort 0 --inMemoryPersistence --disableTelemetry \
+  >"$work/azurite.log" 2>&1 &
+azurite_pid=$!
+port=
+for _ in $(seq 1 150); do
+  port=$(sed -n 's|.*successfully listens on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/azurite.log")
+  [[ -n $port ]] && break
+  kill -0 "$azurite_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ -z $port ]]; then
+  echo "e2e_blob: Azurite did not start:" >&2
+  cat "$work/azurite.log" >&2
+  exit 1
+fi
+
+key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+endpoint=http://127.0.0.1:$port/devstoreaccount1
+export BLOB_ENDPOINT=$endpoint BLOB_ACCOUNT=devstoreaccount1 BLOB_KEY=$key
+shared_key="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=$endpoint;"
+c=insights-logs-flowlogflowevent
+prefix='flowLogResourceID=/00000000-0000-0000-0000-000000000000_NETWORKWATCHERRG/NETWORKWATCHER_EASTUS_VNET1-RG1-FLOWLOG/y=2025/m=03/d=14/h=09/'
+blob_of() { echo "${prefix}m=00/macAddress=00224871C20$1/PT1H.json"; }
+
+failures=0
+checks=0
+check() {  # check NAME EXPECTED ACTUAL
+  checks=$((checks + 1))
+  if [[ "$2" != "$3" ]]; then
+    failures=$((failures + 1))
+    printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
+  fi
+}
+contains() {  # contains NAME NEEDLE HAYSTACK
+  checks=$((checks + 1))
+  if [[ "$3" != *"$2"* ]]; then
+    failures=$((failures + 1))
+    printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3" >&2
+  fi
+}
+lacks() {  # lacks NAME NEEDLE HAYSTACK
+  checks=$((checks + 1))
+  if [[ "$3" == *"$2"* ]]; then
+    failures=$((failures + 1))
+    printf 'FAIL %s\n  must not contain: %s\n' "$1" "$2" >&2
+  fi
+}
+with() { local source=$1; shift; FLOWLENS_BLOB_SOURCE=$source "$probe" "$@"; }
+field() { sed -n "s/^$1 //p"; }
+# The raw bytes printed after the four header lines of `blob_probe range`.
+range_bytes() { tail -n +5; }
+
+# --- the writer: five flow-log blobs of 1..5 records under one hour, one elsewhere ---------------
+node "$here/writer.mjs" container "$c"
+for i in 1 2 3 4 5; do node "$here/writer.mjs" flowlog "$c" "$(blob_of "$i")" "$i"; done
+node "$here/writer.mjs" flowlog "$c" "resourceId=/SUBSCRIPTIONS/X/PT1H.json" 1
+
+# --- listing: prefix, paging with maxresults=2 over 5 blobs, list_all ---------------------------
+all=$(with "$shared_key" list-all "$c" "$prefix")
+check "list-all finds the 5 blobs under the prefix" 5 "$(grep -c '^blob ' <<<"$all")"
+check "list-all in name order" "$(blob_of 1)" "$(head -1 <<<"$all" | cut -d' ' -f2)"
+check "listing reports block blobs" 5 "$(grep -c ' BlockBlob$' <<<"$all")"
+page1=$(with "$shared_key" list "$c" "$prefix" "" 2)
+check "page 1 holds 2 blobs" 2 "$(grep -c '^blob ' <<<"$page1")"
+marker1=$(field next <<<"$page1")
+[[ -n $marker1 ]] || { echo "FAIL page 1 has no NextMarker" >&2; failures=$((failures + 1)); }
+page2=$(with "$shared_key" list "$c" "$prefix" "$marker1" 2)
+check "page 2 starts with blob 3" "$(blob_of 3)" "$(grep '^blob ' <<<"$page2" | head -1 | cut -d' ' -f2)"
+page3=$(with "$shared_key" list "$c" "$prefix" "$(field next <<<"$page2")" 2)
+check "page 3 holds the last blob" "$(blob_of 5)" "$(grep '^blob ' <<<"$page3" | cut -d' ' -f2)"
+check "page 3 is the last" "" "$(field next <<<"$page3")"
+check "list-all with pages of 2 equals one listing" "$all" "$(with "$shared_key" list-all "$c" "$prefix" 2)"
+check "list-all without a prefix sees all 6" 6 "$(with "$shared_key" list-all "$c" "" | grep -c '^blob ')"
+
+# --- block list, ranged reads, growth -------------------------------------------------------------
+b=$(blob_of 3)
+blocks=$(with "$shared_key" blocks "$c" "$b")
+check "3 records: head, 3 data blocks, tail" 5 "$(grep -c '^block ' <<<"$blocks")"
+check "head block is 12 bytes" 12 "$(grep '^block ' <<<"$blocks" | head -1 | cut -d' ' -f3)"
+check "tail block is 2 bytes" 2 "$(grep '^block ' <<<"$blocks" | tail -1 | cut -d' ' -f3)"
+etag1=$(field etag <<<"$blocks")
+length1=$(field length <<<"$blocks")
+sum=$(grep '^block ' <<<"$blocks" | awk '{s += $3} END {print s}')
+check "block sizes add up to the committed length" "$length1" "$sum"
+listed=$(grep "^blob $b " <<<"$all")
+check "listing and block list agree on the ETag" "$etag1" "$(cut -d' ' -f4 <<<"$listed")"
+
+whole=$(with "$shared_key" range "$c" "$b" 0 "$length1" "$etag1")
+check "a full ranged read is data" data "$(field outcome <<<"$whole")"
+check "the full read is the whole blob" "$length1" "$(field bytes <<<"$whole")"
+check "the full read is one JSON document of 3 records" 3 "$(range_bytes <<<"$whole" | jq '.records | length')"
+data_end1=$((length1 - 2))
+
+grown=$(node "$here/writer.mjs" grow "$c" "$b")
+blocks2=$(with "$shared_key" blocks "$c" "$b")
+etag2=$(field etag <<<"$blocks2")
+length2=$(field length <<<"$blocks2")
+check "growth adds one block" 6 "$(grep -c '^block ' <<<"$blocks2")"
+check "the tail stays last" "$(grep '^block ' <<<"$blocks" | tail -1)" "$(grep '^block ' <<<"$blocks2" | tail -1)"
+check "earlier blocks keep their order" "$(grep '^block ' <<<"$blocks" | head -4)" "$(grep '^block ' <<<"$blocks2" | head -4)"
+[[ $etag2 != "$etag1" ]] || { echo "FAIL growth did not change the ETag" >&2; failures=$((failures + 1)); }
+new_length=$((length2 - 2 - data_end1))
+check "the new block's size is the growth" "$(grep '^block ' <<<"$blocks2" | tail -2 | head -1 | cut -d' ' -f3)" "$new_length"
+delta=$(with "$shared_key" range "$c" "$b" "$data_end1" "$new_length" "$etag2")
+check "the delta read is data" data "$(field outcome <<<"$delta")"
+check "the delta is exactly the new record" "$grown" "$(range_bytes <<<"$delta")"
+check "the delta read is pinned to the new ETag" "$etag2" "$(field etag <<<"$delta")"
+check "Content-Range total is the new length" "$length2" "$(field total <<<"$delta")"
+stale=$(with "$shared_key" range "$c" "$b" "$data_end1" "$new_length" "$etag1")
+check "If-Match with the stale ETag: changed (412)" changed "$(field outcome <<<"$stale")"
+past=$(with "$shared_key" range "$c" "$b" "$((length2 + 10))" 5)
+check "a range past the end is not satisfiable (416)" not-satisfiable "$(field outcome <<<"$past")"
+at_end=$(with "$shared_key" range "$c" "$b" "$length2" 5)
+check "a range starting at the end is not satisfiable" not-satisfiable "$(field outcome <<<"$at_end")"
+props=$(with "$shared_key" props "$c" "$b")
+check "properties: ETag" "$etag2" "$(field etag <<<"$props")"
+check "properties: length" "$length2" "$(field length <<<"$props")"
+check "properties: type" BlockBlob "$(field type <<<"$props")"
+
+# --- deleted and missing blobs, wrong container, wrong key ---------------------------------------
+node "$here/writer.mjs" delete "$c" "$(blob_of 5)"
+gone=$(with "$shared_key" range "$c" "$(blob_of 5)" 0 10)
+check "a deleted blob's range read: gone (404)" gone "$(field outcome <<<"$gone")"
+# With If-Match, Azurite evaluates the condition first and answers 412 for a deleted blob; the
+# reader then re-reads the block list, which answers 404.
+pinned=$(with "$shared_key" range "$c" "$(blob_of 5)" 0 10 "$etag1")
+contains "a deleted blob's pinned read: changed or gone" "$(field outcome <<<"$pinned")" "changed gone"
+set +e
+err=$(with "$shared_key" props "$c" "$(blob_of 5)" 2>&1 >/dev/null); rc=$?
+check "properties of a missing blob: exit 1" 1 "$rc"
+contains "properties of a missing blob: 404 BlobNotFound" "kind=blob-not-found status=404 code=BlobNotFound" "$err"
+err=$(with "$shared_key" blocks "$c" "$(blob_of 9)" 2>&1 >/dev/null)
+contains "block list of a missing blob: 404" "status=404 code=BlobNotFound" "$err"
+err=$(with "$shared_key" list-all nosuch "" 2>&1 >/dev/null); rc=$?
+check "wrong container: exit 1" 1 "$rc"
+contains "wrong container: clear message" "no container named 'nosuch' in account 'devstoreaccount1'" "$err"
+wrong_key=$(printf 'flowlens-wrong-key-%045d' 0 | base64 -w0)
+err=$(with "${shared_key/$key/$wrong_key}" list-all "$c" "$prefix" 2>&1 >/dev/null); rc=$?
+check "wrong key: exit 1" 1 "$rc"
+contains "wrong key: 403" "status=403" "$err"
+contains "wrong key: says what to check" "check the account key or SAS" "$err"
+lacks "wrong key: the key is not printed" "${wrong_key:0:20}" "$err"
+err=$(with "$shared_key" list-all "$c" "$prefix" 2>&1 >/dev/null)
+check "SharedKey: no output on stderr" "" "$err"
+set -e
+
+# --- SAS: an account SAS (sp=rl, srt=co) in a connection string and in a container URL ----------
+sas=$(node "$here/writer.mjs" sas rl co)
+sig=$(sed -n 's/.*sig=\([^&]*\).*/\1/p' <<<"$sas")
+sas_conn="BlobEndpoint=$endpoint;SharedAccessSignature=$sas"
+check "SAS: listing equals SharedKey's" "$(with "$shared_key" list-all "$c" "$prefix")" "$(with "$sas_conn" list-all "$c" "$prefix")"
+check "SAS: listing sees the 4 remaining blobs" 4 "$(with "$sas_conn" list-all "$c" "$prefix" | grep -c '^blob ')"
+check "SAS: block list equals SharedKey's" "$blocks2" "$(with "$sas_conn" blocks "$c" "$b")"
+url="$endpoint/$c?$sas"
+check "container URL + SAS: delta read" "$grown" "$(with "$url" range "$c" "$b" "$data_end1" "$new_length" "$etag2" | range_bytes)"
+check "container URL + SAS: properties" "$length2" "$(with "$url" props "$c" "$b" | field length)"
+list_only=$(node "$here/writer.mjs" sas l co)
+set +e
+err=$(with "BlobEndpoint=$endpoint;SharedAccessSignature=$list_only" range "$c" "$b" 0 5 2>&1 >/dev/null); rc=$?
+check "SAS without read: exit 1" 1 "$rc"
+contains "SAS without read: 403 permission" "kind=permission status=403 code=AuthorizationPermissionMismatch" "$err"
+contains "SAS without read: says which permission" "read (r) and list (l)" "$err"
+objects_only=$(node "$here/writer.mjs" sas rl o)
+err=$(with "BlobEndpoint=$endpoint;SharedAccessSignature=$objects_only" list-all "$c" "" 2>&1 >/dev/null)
+contains "SAS without srt=c cannot list" "srt=co" "$err"
+bad_sig=${sas/sig=$sig/sig=AAAA${sig:4}}
+err=$(with "$endpoint/$c?$bad_sig" list-all "$c" "" 2>&1 >/dev/null); rc=$?
+check "tampered SAS: exit 1" 1 "$rc"
+contains "tampered SAS: says what to check" "check the account key or SAS" "$err"
+lacks "tampered SAS: the signature is not printed" "${sig:4:16}" "$err"
+err=$(FLOWLENS_BLOB_VERBOSE=1 with "$url" list-all "$c" "" 2>&1 >/dev/null)
+contains "verbose request log" 'request op="List Blobs"' "$err"
+lacks "verbose request log holds no signature" "${sig:0:16}" "$err"
+set -e
+
+if ((failures > 0)); then
+  echo "e2e_blob: $failures of $checks checks failed (Azurite log: last lines below)" >&2
+  tail -5 "$work/azurite.log" | sed 's/sig=[^& ]*/sig=REDACTED/g' >&2
+  exit 1
+fi
+echo "e2e_blob: all $checks checks passed (Azurite on port $port)"

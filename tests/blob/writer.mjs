@@ -1,0 +1,113 @@
+// The test-side writer for tests/blob/run.sh: creates containers and writes flow-log blobs the
+// way Azure does (blob-rest.md §8.4: Put Block for the head `{"records":[`, each record and the
+// tail `]}`, then Put Block List; growth inserts a new data block before the tail), deletes
+// blobs, and mints account SAS tokens (§2.10). Node's built-in crypto and http only; the
+// SharedKey signing here is written independently of the C++ client under test.
+//
+// Environment: BLOB_ENDPOINT (http://127.0.0.1:PORT/devstoreaccount1), BLOB_ACCOUNT, BLOB_KEY.
+//   node writer.mjs container NAME
+//   node writer.mjs flowlog CONTAINER BLOB RECORDS     a new blob with RECORDS data blocks
+//   node writer.mjs grow CONTAINER BLOB                one more record before the tail
+//   node writer.mjs delete CONTAINER BLOB
+//   node writer.mjs sas PERMISSIONS RESOURCE_TYPES     an account SAS for the blob service
+import crypto from 'node:crypto';
+import http from 'node:http';
+
+const endpoint = new URL(process.env.BLOB_ENDPOINT);
+const account = process.env.BLOB_ACCOUNT;
+const key = Buffer.from(process.env.BLOB_KEY, 'base64');
+const version = '2021-08-06';
+
+// Percent-encoding of a blob name for the path: all but unreserved characters and '/'.
+const encodePath = (name) =>
+  Buffer.from(name, 'utf8').reduce((out, byte) => {
+    const c = String.fromCharCode(byte);
+    return out + (/[A-Za-z0-9\-._~\/]/.test(c) ? c : '%' + byte.toString(16).toUpperCase().padStart(2, '0'));
+  }, '');
+
+function sign(method, path, query, headers) {
+  const h = (name) => headers[name] ?? '';
+  const standard = ['content-encoding', 'content-language', 'content-length', 'content-md5', 'content-type',
+    'date', 'if-modified-since', 'if-match', 'if-none-match', 'if-unmodified-since', 'range']
+    .map((name) => (name === 'content-length' && h(name) === '0' ? '' : h(name)));
+  const ms = Object.keys(headers).filter((n) => n.startsWith('x-ms-')).sort().map((n) => `${n}:${headers[n]}\n`);
+  let resource = `/${account}${path}`;
+  for (const [n, v] of [...query].sort(([a], [b]) => (a < b ? -1 : 1))) resource += `\n${n}:${v}`;
+  const text = [method, ...standard].join('\n') + '\n' + ms.join('') + resource;
+  return crypto.createHmac('sha256', key).update(text, 'utf8').digest('base64');
+}
+
+function request(method, container, blob, query, body = '') {
+  const path = endpoint.pathname.replace(/\/$/, '') + '/' + container + (blob ? '/' + encodePath(blob) : '');
+  const data = Buffer.from(body, 'utf8');
+  const headers = {
+    'x-ms-date': new Date().toUTCString(),
+    'x-ms-version': version,
+    'content-length': String(data.length),
+  };
+  headers.authorization = `SharedKey ${account}:${sign(method, path, query, headers)}`;
+  const search = query.map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join('&');
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: endpoint.hostname, port: endpoint.port, method,
+      path: path + (search ? '?' + search : ''), headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => {
+        if (res.statusCode >= 300) reject(new Error(`${method} ${container}/${blob}: ${res.statusCode} ${text}`));
+        else resolve({ status: res.statusCode, headers: res.headers, body: text });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+// Block IDs of one blob all have the same length: 9 bytes before base64.
+const blockId = (kind, n) => Buffer.from(`${kind}-${String(n).padStart(4, '0')}`).toString('base64');
+const record = (n) => `${n === 1 ? '' : ','}{"time":"2025-03-14T09:${String(n).padStart(2, '0')}:00.0000000Z","n":${n}}`;
+
+async function putBlock(container, blob, id, text) {
+  await request('PUT', container, blob, [['comp', 'block'], ['blockid', id]], text);
+}
+async function commit(container, blob, ids) {
+  const xml = '<?xml version="1.0" encoding="utf-8"?><BlockList>' +
+    ids.map((id) => `<Latest>${id}</Latest>`).join('') + '</BlockList>';
+  return request('PUT', container, blob, [['comp', 'blocklist']], xml);
+}
+
+const [command, ...args] = process.argv.slice(2);
+if (command === 'container') {
+  await request('PUT', args[0], '', [['restype', 'container']]);
+} else if (command === 'flowlog') {
+  const [container, blob, count] = [args[0], args[1], Number(args[2])];
+  await putBlock(container, blob, blockId('HEAD', 0), '{"records":[');
+  const ids = [blockId('HEAD', 0)];
+  for (let n = 1; n <= count; n++) {
+    await putBlock(container, blob, blockId('DATA', n), record(n));
+    ids.push(blockId('DATA', n));
+  }
+  await putBlock(container, blob, blockId('TAIL', 0), ']}');
+  await commit(container, blob, [...ids, blockId('TAIL', 0)]);
+} else if (command === 'grow') {
+  const [container, blob] = args;
+  const list = await request('GET', container, blob, [['comp', 'blocklist'], ['blocklisttype', 'committed']]);
+  const ids = [...list.body.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]);
+  const n = ids.length - 1;  // head + (n - 1) data blocks + tail: the next record is n
+  await putBlock(container, blob, blockId('DATA', n), record(n));
+  await commit(container, blob, [...ids.slice(0, -1), blockId('DATA', n), ids[ids.length - 1]]);
+  process.stdout.write(record(n) + '\n');
+} else if (command === 'delete') {
+  await request('DELETE', args[0], args[1], []);
+} else if (command === 'sas') {
+  const [permissions, resourceTypes] = args;
+  const expiry = new Date(Date.now() + 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  // sv >= 2020-12-06: account, sp, ss, srt, st, se, sip, spr, sv, ses, each followed by '\n'.
+  const fields = [account, permissions, 'b', resourceTypes, '', expiry, '', 'https,http', version, ''];
+  const sig = crypto.createHmac('sha256', key).update(fields.join('\n') + '\n', 'utf8').digest('base64');
+  const token = [['sv', version], ['ss', 'b'], ['srt', resourceTypes], ['sp', permissions], ['se', expiry],
+    ['spr', 'https,http'], ['sig', sig]].map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join('&');
+  process.stdout.write(token + '\n');
+} else {
+  console.error('usage: node writer.mjs container|flowlog|grow|delete|sas ...');
+  process.exit(2);
+}
