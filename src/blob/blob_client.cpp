@@ -229,7 +229,7 @@ HttpResponse BlobClient::execute(Call& call) {
           protocol_problem = call.check(response);
         }
         if (protocol_problem.empty()) return response;
-        if (protocol_retries-- <= 0) {
+        if (protocol_retries-- <= 0 || attempt > options_.retry.max_retries) {
           throw BlobError(
               BlobErrorKind::kProtocol, response.status, "", response.header("x-ms-request-id"),
               call.operation + " for " + target + ": inconsistent answer: " + protocol_problem +
