@@ -50,6 +50,39 @@ void json_reply(httplib::Response& res, int status, const std::string& body) {
   res.set_content(body, "application/json; charset=utf-8");
 }
 
+bool is_loopback_name(std::string_view host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]";
+}
+
+// The host part of a Host header ("127.0.0.1:8080" -> "127.0.0.1", "[::1]:8080" -> "[::1]").
+std::string_view host_name(std::string_view header) {
+  if (!header.empty() && header.front() == '[') {
+    auto close = header.find(']');
+    return close == std::string_view::npos ? header : header.substr(0, close + 1);
+  }
+  auto colon = header.rfind(':');
+  return colon == std::string_view::npos ? header : header.substr(0, colon);
+}
+
+// A browser request made by a page of another origin: its Origin differs from this server's
+// (as the Host header names it), or the browser says so in Sec-Fetch-Site.
+bool cross_site(const httplib::Request& req) {
+  std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (!site.empty() && site != "same-origin" && site != "none") return true;
+  std::string origin = req.get_header_value("Origin");
+  if (origin.empty()) return false;
+  std::string host = req.get_header_value("Host");
+  return origin != "http://" + host && origin != "https://" + host;
+}
+
+// Compares a secret without returning early at the first difference.
+bool same_secret(std::string_view given, std::string_view expected) {
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+  return diff == 0;
+}
+
 std::string error_json(const std::string& message) {
   std::string out = "{\"error\":{\"message\":";
   append_json_string(out, message);
@@ -330,11 +363,27 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
   std::atomic<bool> warm_done{false};
   std::atomic<long long> warm_ms{0};
   std::atomic<int> warm_panels{0};
+  std::atomic<bool> finished{false};  // set when the server stops: running queries are cancelled
+  const bool loopback = is_loopback_name(options.host);
   server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     set_common_headers(res);
+    // A server on 127.0.0.1 is reachable by every web page the user opens: a page that makes
+    // its own name resolve to 127.0.0.1 (DNS rebinding) sends a foreign Host, and a page on
+    // another site sends its Origin (or Sec-Fetch-Site: cross-site). Both are refused, so
+    // only this server's own pages and non-browser clients (curl, scripts) get answers.
+    if (loopback && !is_loopback_name(host_name(req.get_header_value("Host")))) {
+      json_reply(res, 403,
+                 error_json("refused: this server answers requests addressed to 127.0.0.1, "
+                            "localhost or [::1] only (DNS rebinding protection)"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (cross_site(req)) {
+      json_reply(res, 403, error_json("refused: cross-site request"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!options.auth_token.empty() && req.path.rfind("/api/", 0) == 0) {
       std::string expected = "Bearer " + options.auth_token;
-      if (req.get_header_value("Authorization") != expected) {
+      if (!same_secret(req.get_header_value("Authorization"), expected)) {
         res.set_header("WWW-Authenticate", "Bearer");
         json_reply(res, 401, error_json("authentication required: Authorization: Bearer TOKEN"));
         return httplib::Server::HandlerResponse::Handled;
@@ -369,7 +418,7 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
                  int threads = 0, const std::atomic<bool>* cancel = nullptr) {
     query::QueryOptions q;
     q.threads = threads;
-    q.cancel = cancel;
+    q.cancel = cancel != nullptr ? cancel : &finished;
     q.data_dir = options.data_dir;
     q.now = now_ticks();
     if (!now_text.empty()) {
@@ -472,7 +521,16 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
   };
   server.Get("/api/panels", [&](const httplib::Request&, httplib::Response& res) {
     try {
-      json_reply(res, 200, panels_catalogue_json(options));
+      // The filter choices scan the whole rollup: kept like a panel answer until the store
+      // changes (the key cannot collide with a query, which never starts with a NUL).
+      std::string fingerprint = read_store_state(options.data_dir).fingerprint;
+      auto compute = [&] { return CachedAnswer{200, panels_catalogue_json(options)}; };
+      bool hit = false;
+      CachedAnswer answer =
+          options.panel_cache_bytes == 0
+              ? compute()
+              : cache.get(std::string("\0catalogue", 10), fingerprint, compute, hit);
+      json_reply(res, answer.status, answer.body);
     } catch (const std::exception& e) {
       json_reply(res, 503, error_json(std::string("cannot read the data directory: ") + e.what()));
     }
@@ -551,10 +609,10 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
                         options.host, port);
     return false;
   }
-  std::atomic<bool> finished{false};
   std::thread watcher([&] {
     while (!stop.load() && !finished.load())
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    finished = true;  // cancels running queries, so stopping never waits for them
     server.stop();
   });
   // Warm-up: whenever the store changes (and at start), answer every panel of the default

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "common/ip_address.h"
+
 namespace flowlens::server {
 namespace {
 
@@ -12,6 +14,7 @@ namespace {
 //   Start, End        the window, whole rollup intervals (FlowIntervalStartTime >= Start and
 //                     < End; every flow of an interval starts inside it)
 //   Bin               the chart bin, a multiple of the interval, at most about 60 points
+//   FlowsAnyTime      NTANetAnalytics under every filter but the window
 //   Flows             NTANetAnalytics in the window under every filter, plus Measure (the
 //                     chosen unit on each row) and Malicious (FlowType == "MaliciousFlow")
 //   Connections       Flows grouped per connection and 10-minute interval, counted once even
@@ -22,10 +25,12 @@ namespace {
 //   PublicIpInfoOf(T) NTAIpDetails in the window for the IPs in T(Ip), one row per IP (the
 //                     latest details)
 //   SelectedPublic    PublicEndpoints of the selected IP as a public peer (IP panels)
+//   SelectedRows      the rows where the selected IP is one end, each connection once (IP panels)
 //   SelectedIp, SelectedCountry   panel parameters
 constexpr std::string_view kConnections = R"kql(let Connections = Flows
     | extend Dir = iff(FlowType in ("IntraVNet", "InterVNet"), "", FlowDirection), AtSrc = FlowDirection == "Outbound"
-    | summarize {} by SrcIp, DestIp, DestPort, L4Protocol, Dir, FlowType, FlowIntervalStartTime
+    | summarize {} by SrcIp, SrcSubscription, SrcNic, DestIp, DestSubscription, DestNic, DestPort, L4Protocol, Dir,
+        FlowType, FlowIntervalStartTime
     | extend {};
 )kql";
 
@@ -129,32 +134,40 @@ const std::vector<PanelDef> kPanels = {
      "The ten host pairs with the most traffic, both directions together.",
      "table",
      {},
-     R"kql(let PrivatePairs = Flows
+     R"kql(let PrivatePairs = Connections
     | where isnotempty(SrcIp) and isnotempty(DestIp)
     | extend Swap = strcmp(SrcIp, DestIp) > 0
-    | summarize Total = sum(Measure), Allowed = sumif(Measure, FlowStatus == "Allowed"),
-        Denied = sumif(Measure, FlowStatus == "Denied"), Malicious = sumif(Measure, Malicious),
-        Vm1 = max(iff(Swap, DestVm, SrcVm)), Vm2 = max(iff(Swap, SrcVm, DestVm)), L7 = max(L7Protocol)
+    | summarize Total = sum(Total), Allowed = sum(Allowed), Denied = sum(Denied),
+        Malicious = sumif(Total, FlowType == "MaliciousFlow")
         by Host1 = iff(Swap, DestIp, SrcIp), Host2 = iff(Swap, SrcIp, DestIp);
 let PublicPairs = PublicEndpoints
     | summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
         Denied = sumif(EntryMeasure, FlowStatus == "Denied"), Malicious = sumif(EntryMeasure, Malicious),
-        Vm1 = max(LocalVm), L7 = max(L7Protocol) by Host1 = LocalIp, Host2 = Ip
-    | extend Vm2 = "";
+        L7 = max(L7Protocol) by Host1 = LocalIp, Host2 = Ip;
+let VmOf = union (Flows | summarize Vm = max(SrcVm) by Ip = SrcIp), (Flows | summarize Vm = max(DestVm) by Ip = DestIp)
+    | where isnotempty(Ip)
+    | summarize Vm = max(Vm) by Ip;
+let L7Of = Flows | summarize L7 = max(L7Protocol) by A = SrcIp, B = DestIp;
 union PrivatePairs, PublicPairs
 | top 10 by Total desc, Host1 asc, Host2 asc
-| project Host1, Host2, Vm1, Vm2, Total, Allowed, Denied, Malicious, L7)kql"},
+| join kind=leftouter (VmOf | project Host1 = Ip, Vm1 = Vm) on Host1
+| join kind=leftouter (VmOf | project Host2 = Ip, Vm2 = Vm) on Host2
+| join kind=leftouter (L7Of | project Host1 = A, Host2 = B, PairL7 = L7) on Host1, Host2
+| project Host1, Host2, Vm1 = coalesce(Vm1, ""), Vm2 = coalesce(Vm2, ""), Total, Allowed, Denied, Malicious,
+    L7 = iff(isnotempty(L7), L7, coalesce(PairL7, ""))
+| sort by Total desc, Host1 asc, Host2 asc)kql"},
     {"overview.top_blocked",
      "overview",
      "Top blocking NSG rules",
-     "Rules that denied the most traffic, with (up to three of) the addresses they protected.",
+     "Rules that denied the most traffic, with up to three of your addresses involved (the "
+     "destination of denied inbound flows, the source of denied outbound ones).",
      "table",
      {},
      R"kql(Flows
 | where FlowStatus == "Denied"
 | summarize Denied = sum(Measure), DeniedMalicious = sumif(Measure, Malicious),
-    Targets = make_set(DestIp, 3) by AclGroup, AclRule
-| extend Targets = strcat_array(Targets, ", ")
+    Hosts = make_set(iff(FlowDirection == "Inbound", DestIp, SrcIp), 3) by AclGroup, AclRule
+| extend Hosts = strcat_array(Hosts, ", ")
 | top 10 by Denied desc, AclGroup asc, AclRule asc)kql"},
     {"overview.baseline",
      "overview",
@@ -308,15 +321,17 @@ union Public, Private
     {"ip.timeline",
      "ip",
      "Traffic over time",
-     "The IP's traffic by direction (as seen from your network) and status.",
+     "The IP's traffic by direction and status; a connection between two of your hosts counts "
+     "once, as the IP's own NIC logged it.",
      "timechart",
      {"ip"},
      R"kql(union
-    (Flows | where SrcIp == SelectedIp or DestIp == SelectedIp
-        | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), FlowDirection, FlowStatus),
+    (SelectedRows
+        | summarize Value = sum(Measure) by Time = bin(FlowIntervalStartTime, Bin), Direction = Role, FlowStatus),
     (SelectedPublic
-        | summarize Value = sum(EntryMeasure) by Time = bin(FlowIntervalStartTime, Bin), FlowDirection, FlowStatus)
-| summarize Value = sum(Value) by Time, Series = strcat(FlowDirection, " ", tolower(FlowStatus))
+        | summarize Value = sum(EntryMeasure) by Time = bin(FlowIntervalStartTime, Bin), Direction = FlowDirection,
+            FlowStatus)
+| summarize Value = sum(Value) by Time, Series = strcat(Direction, " ", tolower(FlowStatus))
 | sort by Time asc, Series asc
 | render timechart)kql"},
     {"ip.ports",
@@ -326,14 +341,14 @@ union Public, Private
      "table",
      {"ip"},
      R"kql(union
-    (Flows | where SrcIp == SelectedIp or DestIp == SelectedIp
+    (SelectedRows
         | summarize Total = sum(Measure), Allowed = sumif(Measure, FlowStatus == "Allowed"),
-            Denied = sumif(Measure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol, FlowDirection),
+            Denied = sumif(Measure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol, Direction = Role),
     (SelectedPublic
         | summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
-            Denied = sumif(EntryMeasure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol, FlowDirection)
-| summarize Total = sum(Total), Allowed = sum(Allowed), Denied = sum(Denied)
-    by DestPort, L4Protocol, L7Protocol, Direction = FlowDirection
+            Denied = sumif(EntryMeasure, FlowStatus == "Denied") by DestPort, L4Protocol, L7Protocol,
+            Direction = FlowDirection)
+| summarize Total = sum(Total), Allowed = sum(Allowed), Denied = sum(Denied) by DestPort, L4Protocol, L7Protocol, Direction
 | sort by Total desc, DestPort asc, L4Protocol asc, Direction asc
 | take 100)kql"},
     {"ip.peers",
@@ -342,12 +357,19 @@ union Public, Private
      "Every address the IP talked to.",
      "table",
      {"ip"},
-     R"kql(Conversations
-| where Src == SelectedIp or Dst == SelectedIp
-| extend Peer = iff(Src == SelectedIp, Dst, Src), PeerVm = iff(Src == SelectedIp, DestVm, SrcVm)
-| summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
-    Denied = sumif(EntryMeasure, FlowStatus == "Denied"), PeerVm = max(PeerVm), FlowType = take_any(FlowType),
-    Country = max(Country) by Peer
+     R"kql(union
+    (SelectedRows
+        | where isnotempty(SrcIp) and isnotempty(DestIp)
+        | summarize Total = sum(Measure), Allowed = sumif(Measure, FlowStatus == "Allowed"),
+            Denied = sumif(Measure, FlowStatus == "Denied"), PeerVm = max(iff(SrcIp == SelectedIp, DestVm, SrcVm)),
+            FlowType = max(FlowType), Country = max(Country) by Peer = iff(SrcIp == SelectedIp, DestIp, SrcIp)),
+    (PublicEndpoints
+        | summarize Total = sum(EntryMeasure), Allowed = sumif(EntryMeasure, FlowStatus == "Allowed"),
+            Denied = sumif(EntryMeasure, FlowStatus == "Denied"), PeerVm = max(iff(Ip == SelectedIp, LocalVm, "")),
+            FlowType = max(FlowType), Country = max(iff(Ip == SelectedIp, "", Country))
+            by Peer = iff(Ip == SelectedIp, LocalIp, Ip))
+| summarize Total = sum(Total), Allowed = sum(Allowed), Denied = sum(Denied), PeerVm = max(PeerVm),
+    FlowType = max(FlowType), Country = max(Country) by Peer
 | project Peer, PeerVm, FlowType, Country, Total, Allowed, Denied
 | sort by Total desc, Peer asc
 | take 100)kql"},
@@ -436,18 +458,16 @@ union Public, Private
     {"dist.vm",
      "distribution",
      "By VM",
-     "Traffic per VM, as logged by its NICs.",
+     "Traffic per VM as its own NICs logged it (a connection between two of your VMs counts at "
+     "each).",
      "table",
      {},
      R"kql(Flows
-| summarize T = sum(Measure), D = sumif(Measure, FlowStatus == "Denied"), M = sumif(Measure, Malicious)
-    by SrcVm, SrcSubnet, DestVm, DestSubnet
-| extend Side = pack_array(pack("Vm", SrcVm, "Subnet", SrcSubnet, "Out", true), pack("Vm", DestVm, "Subnet", DestSubnet, "Out", false))
-| mv-expand Side
-| extend Vm = tostring(Side.Vm), Subnet = tostring(Side.Subnet), Out = tobool(Side.Out)
+| extend Vm = iff(FlowDirection == "Outbound", SrcVm, DestVm), Subnet = iff(FlowDirection == "Outbound", SrcSubnet, DestSubnet)
 | where isnotempty(Vm)
-| summarize Total = sum(T), Inbound = sumif(T, not(Out)), Outbound = sumif(T, Out), Denied = sum(D), Malicious = sum(M),
-    Subnet = max(Subnet) by Vm
+| summarize Total = sum(Measure), Inbound = sumif(Measure, FlowDirection == "Inbound"),
+    Outbound = sumif(Measure, FlowDirection == "Outbound"), Denied = sumif(Measure, FlowStatus == "Denied"),
+    Malicious = sumif(Measure, Malicious), Subnet = max(Subnet) by Vm
 | project Vm, Subnet, Total, Inbound, Outbound, Denied, Malicious
 | sort by Total desc, Vm asc
 | take 200)kql"},
@@ -535,7 +555,7 @@ PublicEndpointsOf(MaliciousFlows)
      "that matched; rules that never matched anything are not in them).",
      "table",
      {},
-     R"kql(NTANetAnalytics
+     R"kql(FlowsAnyTime
 | where FlowIntervalStartTime < Start
 | summarize LastHit = max(FlowStartTime) by AclGroup, AclRule
 | join kind=leftanti (Flows | summarize by AclGroup, AclRule) on AclGroup, AclRule
@@ -584,14 +604,6 @@ PublicEndpointsOf(MaliciousFlows)
     (IngestErrors | summarize Rows = count(), From = min(Time), To = max(Time) | extend Table = "IngestErrors")
 | project Table, Rows, From, To)kql"},
 };
-
-bool is_ip_literal(std::string_view s) {
-  if (s.empty() || s.size() > 45) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' ||
-           c == ':';
-  });
-}
 
 std::vector<std::string> split_list(std::string_view value) {
   std::vector<std::string> out;
@@ -645,7 +657,12 @@ std::string_view unit_name(Unit u) {
 }
 
 // The chart bin: the smallest round step that gives at most about 60 points.
-std::string chart_bin(Ticks span, Ticks interval) {
+struct ChartBin {
+  Ticks ticks;
+  std::string_view text;
+};
+
+ChartBin chart_bin(Ticks span, Ticks interval) {
   static constexpr std::array<std::pair<std::int64_t, std::string_view>, 12> kSteps = {{
       {1, "1m"},
       {5, "5m"},
@@ -663,8 +680,9 @@ std::string chart_bin(Ticks span, Ticks interval) {
   std::int64_t minutes = span / (kTicksPerSecond * 60);
   std::int64_t interval_minutes = std::max<std::int64_t>(1, interval / (kTicksPerSecond * 60));
   for (const auto& [step, text] : kSteps)  // bins hold whole rollup intervals
-    if (step % interval_minutes == 0 && minutes <= step * 60) return std::string(text);
-  return "7d";
+    if (step % interval_minutes == 0 && minutes <= step * 60)
+      return {step * 60 * kTicksPerSecond, text};
+  return {10080 * 60 * kTicksPerSecond, "7d"};
 }
 
 std::string datetime_literal(Ticks t) {
@@ -741,9 +759,11 @@ void set_panel_filter(PanelFilters& f, std::string_view name, std::string_view v
   } else if (name == "protocol") {
     f.protocol = checked_text(name, value);
   } else if (name == "ip") {
-    if (!value.empty() && !is_ip_literal(value))
-      throw PanelParamError(fmt::format("ip: not an IP address: {}", value));
-    f.ip = std::string(value);
+    // Canonical text, as the store writes addresses (IPv6 lower case, zeros compressed).
+    IpAddress ip{};
+    if (!value.empty() && !parse_ip(value, ip))
+      throw PanelParamError(fmt::format("ip: not an IP address: {}", checked_text(name, value)));
+    f.ip = value.empty() ? std::string() : format_ip(ip);
   } else if (name == "country") {
     if (!value.empty() &&
         (value.size() != 2 || !std::isalpha(static_cast<unsigned char>(value[0])) ||
@@ -771,45 +791,60 @@ std::string panel_query(const PanelDef& panel, const PanelFilters& f, std::optio
   Ticks end = f.to ? *f.to : data_end ? *data_end : now_ticks();
   Ticks start = f.from ? *f.from : end - kDay;
   if (start >= end) throw PanelParamError("from must be before to");
-  if (interval > 0) {  // whole rollup intervals: the start rounds down, the end up
-    auto floor_to = [interval](Ticks t) { return t - ((t % interval) + interval) % interval; };
-    start = floor_to(start);
-    end = floor_to(end - 1) + interval;
-  }
+  // Whole chart bins (which hold whole rollup intervals): the start rounds down, the end up,
+  // so no chart begins or ends with a bin only partly inside the window. Bins are aligned as
+  // KQL's bin() aligns them, from 0001-01-01.
+  ChartBin bin = chart_bin(end - start, interval > 0 ? interval : kTicksPerMinute);
+  constexpr Ticks kOrigin = -621355968000000000;  // 0001-01-01 in Unix-epoch ticks
+  auto floor_to = [&](Ticks t) {
+    Ticks r = (t - kOrigin) % bin.ticks;
+    return t - (r < 0 ? r + bin.ticks : r);
+  };
+  start = floor_to(start);
+  end = floor_to(end - 1) + bin.ticks;
 
   std::string q = fmt::format("// flowlens dashboard panel {}: {}\n", panel.id, panel.title);
   q += fmt::format("let Start = {};\nlet End = {};\nlet Bin = {};\nlet Interval = {}m;\n",
-                   datetime_literal(start), datetime_literal(end), chart_bin(end - start, interval),
+                   datetime_literal(start), datetime_literal(end), bin.text,
                    std::max<Ticks>(1, interval / kTicksPerMinute));
   if (!f.ip.empty()) q += "let SelectedIp = " + kql_string_literal(f.ip) + ";\n";
   if (!f.country.empty()) q += "let SelectedCountry = " + kql_string_literal(f.country) + ";\n";
-  q += "let Flows = NTANetAnalytics\n"
-       "    | where FlowIntervalStartTime >= Start and FlowIntervalStartTime < End\n";
+  // The global filters other than time, shared by Flows and FlowsAnyTime.
+  std::string filters;
   if (!f.flow_types.empty()) {
-    q += "    | where FlowType in (";
+    filters += "    | where FlowType in (";
     for (std::size_t i = 0; i < f.flow_types.size(); ++i)
-      q += (i ? ", " : "") + kql_string_literal(f.flow_types[i]);
-    q += ")\n";
+      filters += (i ? ", " : "") + kql_string_literal(f.flow_types[i]);
+    filters += ")\n";
   }
   if (!f.vnet.empty()) {
     std::string prefix = kql_string_literal(f.vnet + "/");
-    q += fmt::format("    | where SrcSubnet startswith {0} or DestSubnet startswith {0}\n", prefix);
+    filters +=
+        fmt::format("    | where SrcSubnet startswith {0} or DestSubnet startswith {0}\n", prefix);
   }
   if (!f.subnet.empty()) {
     std::string s = kql_string_literal(f.subnet);
-    q += fmt::format("    | where SrcSubnet == {0} or DestSubnet == {0}\n", s);
+    filters += fmt::format("    | where SrcSubnet == {0} or DestSubnet == {0}\n", s);
   }
   if (!f.direction.empty())
-    q += "    | where FlowDirection == " + kql_string_literal(f.direction) + "\n";
-  if (!f.status.empty()) q += "    | where FlowStatus == " + kql_string_literal(f.status) + "\n";
+    filters += "    | where FlowDirection == " + kql_string_literal(f.direction) + "\n";
+  if (!f.status.empty())
+    filters += "    | where FlowStatus == " + kql_string_literal(f.status) + "\n";
   if (!f.protocol.empty())
-    q += "    | where L4Protocol == " + kql_string_literal(f.protocol) + "\n";
+    filters += "    | where L4Protocol == " + kql_string_literal(f.protocol) + "\n";
+  q += "let Flows = NTANetAnalytics\n"
+       "    | where FlowIntervalStartTime >= Start and FlowIntervalStartTime < End\n";
+  q += filters;
   q += fmt::format(
       "    | extend Measure = {}, Malicious = FlowType == \"MaliciousFlow\";  // unit: {}\n",
       unit_measure(f.unit), unit_name(f.unit));
 
   // The shared views, only when the body (or a view it uses) reads them.
   std::string_view body = panel.body;
+  if (body.find("FlowsAnyTime") != std::string_view::npos) {
+    q += "let FlowsAnyTime = NTANetAnalytics";
+    q += filters.empty() ? ";\n" : "\n" + filters.substr(0, filters.size() - 1) + ";\n";
+  }
   bool conversations = body.find("Conversations") != std::string_view::npos;
   bool endpoints = conversations;  // the view PublicEndpoints, not only the function
   for (std::size_t at = body.find("PublicEndpoints"); at != std::string_view::npos;
@@ -836,6 +871,20 @@ std::string panel_query(const PanelDef& panel, const PanelFilters& f, std::optio
          "    | where Ip == SelectedIp or LocalIp == SelectedIp;\n";
   } else if (endpoints) {
     q += "let PublicEndpoints = PublicEndpointsOf(Flows);\n";
+  }
+  if (body.find("SelectedRows") != std::string_view::npos) {
+    // The rows where the selected address is one end, each connection once: as its own NIC
+    // logged them, or, for an address without a logging NIC in the window (on-premises, a VNet
+    // without flow logs), as its peers logged them. Role is the direction seen from it.
+    q += "let OwnRows = Flows\n"
+         "    | where (SrcIp == SelectedIp and FlowDirection == \"Outbound\")\n"
+         "        or (DestIp == SelectedIp and FlowDirection == \"Inbound\");\n"
+         "let HasOwnRows = toscalar(OwnRows | count) > 0;\n"
+         "let SelectedRows = Flows\n"
+         "    | where SrcIp == SelectedIp or DestIp == SelectedIp\n"
+         "    | where not(HasOwnRows) or (SrcIp == SelectedIp and FlowDirection == \"Outbound\")\n"
+         "        or (DestIp == SelectedIp and FlowDirection == \"Inbound\")\n"
+         "    | extend Role = iff(SrcIp == SelectedIp, \"Outbound\", \"Inbound\");\n";
   }
   if (selected_public) {
     // The selected address as a public peer: only rows whose lists mention it are expanded.

@@ -437,13 +437,17 @@ test('console: runs, shows errors in place, round-trips its URL', async () => {
     expected.rows.reduce((a, r) => a + r[1], 0));
   await shot('console');
 
-  // The shareable URL: opening it fills the editor and runs the query.
+  // The shareable URL: opening it fills the editor; the query runs only when the user asks
+  // (a link from anywhere must not run queries by itself).
   const shared = page.url();
   assert.match(shared, /#\/console\?q=/);
   await page.goto(new URL('#/overview', BASE).href);
   await page.goto(shared);
-  await page.waitForSelector('#kql-results[data-state="ready"] table', { timeout: WAIT });
+  await page.waitForSelector('#kql-editor', { timeout: WAIT });
   assert.equal(await page.inputValue('#kql-editor'), 'NTANetAnalytics\n| summarize n = count() by FlowStatus\n| render columnchart');
+  assert.equal(await page.locator('#kql-results table').count(), 0, 'not run by opening the link');
+  await page.click('#kql-run');
+  await page.waitForSelector('#kql-results[data-state="ready"] table', { timeout: WAIT });
 
   // An error: message, line 2 column 9, caret, and the selection at the error offset.
   const bad = 'NTANetAnalytics\n| where DestPrt == 1';
@@ -462,9 +466,11 @@ test('console: a panel\'s KQL button opens its query', async () => {
   await open('#/overview', { minPanels: 5 });
   const href = await page.getAttribute('[data-panel="overview.top_pairs"] .kql-btn', 'href');
   await page.click('[data-panel="overview.top_pairs"] .kql-btn');
-  await page.waitForSelector('#kql-results[data-state="ready"]', { timeout: WAIT });
+  await page.waitForSelector('#kql-editor', { timeout: WAIT });
   const q = new URLSearchParams(href.split('?')[1]).get('q');
   assert.equal(await page.inputValue('#kql-editor'), q);
+  await page.click('#kql-run'); // and it runs as it is
+  await page.waitForSelector('#kql-results[data-state="ready"]', { timeout: WAIT });
 });
 
 // ---- 5. theme -----------------------------------------------------------------------------

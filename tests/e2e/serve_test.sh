@@ -45,6 +45,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong" "
 grep -q 's3cr3t' serve.out serve.err && fail "the token appears in the server's output" \
   || pass "the token is never printed"
 
+# --- requests from other sites (DNS rebinding, cross-site pages) ---
+code=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -H 'Host: evil.example.com' "$base/api/health")
+[ "$code" = 403 ] && pass "a foreign Host (DNS rebinding): 403" || fail "foreign host: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -H 'Origin: http://evil.example' -X POST --data '{"query":"print 1"}' "$base/api/query")
+[ "$code" = 403 ] && pass "a cross-site POST (foreign Origin): 403" || fail "cross-site post: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -H 'Sec-Fetch-Site: cross-site' -G --data-urlencode 'q=print 1' "$base/api/query")
+[ "$code" = 403 ] && pass "a cross-site GET (Sec-Fetch-Site): 403" || fail "cross-site get: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -H "Origin: http://127.0.0.1:$port" -H 'Sec-Fetch-Site: same-origin' -X POST --data '{"query":"print 1"}' "$base/api/query")
+[ "$code" = 200 ] && pass "a same-origin POST from the dashboard: 200" || fail "same-origin post: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -H "Host: localhost:$port" "$base/api/health")
+[ "$code" = 200 ] && pass "Host localhost: 200" || fail "localhost host: $code"
+
 # --- tables and status ---
 curl -s "${auth[@]}" "$base/api/tables" >tables.json
 jq -e '(.tables | map(.name) | index("FlowTuples")) != null and ([.tables[] | select(.name == "NTANetAnalytics") | .columns[] | select(.name == "FlowType" and .type == "string")] | length) == 1' tables.json >/dev/null \

@@ -60,6 +60,9 @@ TEST(ServerPanels, FiltersAreValidated) {
   EXPECT_THROW(set_panel_filter(f, "direction", "Sideways"), PanelParamError);
   EXPECT_THROW(set_panel_filter(f, "status", "allowed; drop"), PanelParamError);
   EXPECT_THROW(set_panel_filter(f, "ip", "10.0.0.1\" or true"), PanelParamError);
+  EXPECT_THROW(set_panel_filter(f, "ip", ":::::"), PanelParamError);
+  set_panel_filter(f, "ip", "FE80:0:0::1");
+  EXPECT_EQ(f.ip, "fe80::1");  // as the store writes it
   EXPECT_THROW(set_panel_filter(f, "country", "DEU"), PanelParamError);
   EXPECT_THROW(set_panel_filter(f, "vnet", std::string("a\nb")), PanelParamError);
   EXPECT_THROW(set_panel_filter(f, "flowtyp", "x"), PanelParamError);  // typo: refused

@@ -12,10 +12,12 @@ export function toTsv(table) {
     .map((cells) => cells.join('\t')).join('\n');
 }
 
-/** RFC 4180 CSV with a header line; values with comma, quote or newline are quoted. */
+/** RFC 4180 CSV with a header line; values with comma, quote or newline are quoted. Text that
+ * a spreadsheet would take for a formula (= + - @ at the start, from rule names, URLs or DNS
+ * names in the logs) gets a leading apostrophe; numbers are written as they are. */
 export function toCsv(table) {
   const quote = (v) => {
-    const s = cellText(v);
+    const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : cellText(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${[table.columns.map((c) => quote(c.name)), ...table.rows.map((r) => r.map(quote))]

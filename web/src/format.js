@@ -11,16 +11,20 @@ export function compactNumber(n) {
   let v = Math.abs(n);
   if (v < 1000) return sign + (Number.isInteger(v) ? String(v) : v.toFixed(1));
   let i = 0;
-  while (v >= 1000 && i < COUNT_SUFFIXES.length - 1) { v /= 1000; i += 1; }
-  return `${sign}${v < 100 ? v.toFixed(1) : v.toFixed(0)} ${COUNT_SUFFIXES[i]}`;
+  // Round first, then pick the suffix: 999,999 is "1.0 M", not "1000 K".
+  while (i < COUNT_SUFFIXES.length - 1 && Number((v / 1000 ** i).toFixed(v / 1000 ** i < 100 ? 1 : 0)) >= 1000) i += 1;
+  const scaled = v / 1000 ** i;
+  return `${sign}${scaled < 100 ? scaled.toFixed(1) : scaled.toFixed(0)} ${COUNT_SUFFIXES[i]}`;
 }
 
 /** 3400000000 -> "3.4 GB" (decimal units, as Azure reports them). */
 export function formatBytes(n) {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
-  let v = Math.abs(n);
+  const a = Math.abs(n);
   let i = 0;
-  while (v >= 1000 && i < BYTE_SUFFIXES.length - 1) { v /= 1000; i += 1; }
+  const shown = (k) => { const v = a / 1000 ** k; return Number(v.toFixed(k === 0 ? 0 : v < 10 ? 1 : 0)); };
+  while (i < BYTE_SUFFIXES.length - 1 && shown(i) >= 1000) i += 1; // 999,999 B is "1.0 MB"
+  const v = a / 1000 ** i;
   const digits = i === 0 ? 0 : v < 10 ? 1 : 0;
   return `${n < 0 ? '-' : ''}${v.toFixed(digits)} ${BYTE_SUFFIXES[i]}`;
 }
@@ -56,7 +60,10 @@ export function measureParts(n, unit) {
 /** A table cell number: exact with separators, except bytes which read better compact. */
 export function formatCell(n, column, unit) {
   if (typeof n !== 'number') return n === null || n === undefined ? '' : String(n);
-  if ((unit === 'bytes' && !isCountColumn(column)) || /Bytes$/.test(column)) return formatBytes(n);
+  // Scores and other reals are not amounts of traffic: never shown as bytes.
+  if (((unit === 'bytes' && !isCountColumn(column)) || /Bytes$/.test(column)) && Number.isInteger(n) && !/Score$/.test(column)) {
+    return formatBytes(n);
+  }
   if (/Port$/.test(column)) return String(n);
   return exactNumber(n);
 }

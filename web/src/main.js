@@ -48,9 +48,10 @@ const ipForm = h('form', {
 }, ipInput);
 ipInput.addEventListener('input', () => ipInput.setCustomValidity(''));
 
+const brandLink = h('a', { class: 'brand', href: '#/overview' }, h('span', { class: 'logo' }), 'flowlens');
 document.body.appendChild(h('div', { class: 'shell' },
   h('header', { class: 'top' },
-    h('a', { class: 'brand', href: '#/overview' }, h('span', { class: 'logo' }), 'flowlens'),
+    brandLink,
     h('span', { class: 'spacer' }), ipForm, themeBtn),
   h('nav', { class: 'side', 'aria-label': 'Views' }, navLinks),
   main));
@@ -84,6 +85,7 @@ async function render(route) {
     if (a.dataset.nav === route.view || (route.view === 'ip' && a.dataset.nav === 'ips')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  brandLink.href = carried ? `#/overview?${carried}` : '#/overview';
 
   if (route.view === 'console') { renderConsole({ main, route, alive }); return; }
 

@@ -10,8 +10,10 @@ export function parseHash(hash = window.location.hash) {
   const path = q >= 0 ? raw.slice(0, q) : raw;
   const query = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
   const slash = path.indexOf('/');
-  const view = decodeURIComponent(slash >= 0 ? path.slice(0, slash) : path) || DEFAULT_VIEW;
-  const arg = slash >= 0 ? decodeURIComponent(path.slice(slash + 1)) : null;
+  // A malformed escape in a hand-edited URL shows the "unknown view" page, not a blank one.
+  const decode = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
+  const view = decode(slash >= 0 ? path.slice(0, slash) : path) || DEFAULT_VIEW;
+  const arg = slash >= 0 ? decode(path.slice(slash + 1)) : null;
   return { view, arg: arg || null, query };
 }
 

@@ -165,10 +165,12 @@ export function renderConsole(ctx) {
   });
 
   drawHistory(loadHistory());
+  // A shared link fills the editor; the query runs when the user says so (a link from
+  // anywhere must not make this browser run an expensive query with its token).
   const q = route.query.get('q');
   if (q) {
     editor.value = q;
-    run();
+    editor.focus();
   } else {
     editor.focus();
   }
