@@ -10,6 +10,14 @@ import { countryName, isCountryCode } from '../countries.js';
 import { looksLikeIp } from '../links.js';
 import { orderPanels } from '../layout.js';
 
+// Panels whose "no rows" means something better than "no flows match".
+const EMPTY_TEXTS = {
+  'ip.info': 'Nothing is known about this address in this time range.',
+  'overview.irregular': 'Nothing irregular: every flow type stayed within its expected range.',
+  'rules.never_hit': 'Every rule seen before this window was hit in it.',
+  'rules.malicious': 'No rule saw traffic with a malicious IP in this window.',
+};
+
 /** Names of the parameters a panel definition needs ("params": ["country"] or [{name}]). */
 function paramNames(def) {
   return (def.params || []).map((p) => (typeof p === 'string' ? p : p && p.name)).filter(Boolean);
@@ -66,7 +74,7 @@ export function renderDashboard(ctx) {
       setPanelState(panel, 'empty', 'Click a country on the map to list its addresses.');
       continue;
     }
-    const emptyText = def.id === 'ip.info' ? 'Nothing is known about this address in this time range.' : undefined;
+    const emptyText = EMPTY_TEXTS[def.id];
     loads.push(loadPanel(panel, apiParams(filters, win, extras), { ...panelCtx, emptyText }));
   }
   // A shared link to one panel (?panel=<id>, from the questions strip): scroll there once every

@@ -21,7 +21,7 @@ export async function renderStatus(ctx) {
   for (const def of viewDef ? viewDef.panels : []) {
     const panel = createPanel(def);
     grid.appendChild(panel.el);
-    loadPanel(panel, new URLSearchParams(), { unit: 'flows', filterQuery: '', alive: ctx.alive, emptyText: 'Nothing to show.' });
+    loadPanel(panel, new URLSearchParams(), { unit: 'flows', filterQuery: '', alive: ctx.alive, emptyText: def.id === 'status.ingest_errors' ? 'No ingest errors: every record was stored.' : 'Nothing to show.' });
   }
 
   const body = summary.querySelector('.panel-body');
