@@ -4,7 +4,9 @@
 # blocks; growth inserts a block before the tail), then read with tests/blob/blob_probe:
 # listing with a prefix and paging, block lists before and after growth, ranged reads of exactly
 # the new bytes, If-Match with a stale ETag (412 -> "changed"), a missing blob (404), a wrong key
-# (403), a wrong container, and SharedKey, account SAS and container-URL access.
+# (403), a wrong container, SharedKey, account SAS and container-URL access, and faults injected
+# by tests/blob/fault_proxy.mjs (503 with Retry-After, dropped connections, slow answers, a
+# server that always fails).
 #
 # Usage: tests/blob/run.sh BUILD_DIR     (needs tests/blob/node_modules: `npm ci` in tests/blob)
 set -euo pipefail
@@ -22,6 +24,7 @@ fi
 work=$(mktemp -d)
 azurite_pid=
 cleanup() {
+  if [[ -n ${proxy_pid:-} ]]; then kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; fi
   if [[ -n $azurite_pid ]]; then kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
@@ -203,6 +206,42 @@ err=$(FLOWLENS_BLOB_VERBOSE=1 with "$url" list-all "$c" "" 2>&1 >/dev/null)
 contains "verbose request log" 'request op="List Blobs"' "$err"
 lacks "verbose request log holds no signature" "${sig:0:16}" "$err"
 set -e
+
+# --- injected faults: a proxy between the client and Azurite ----------------------------------
+# The probe retries at most twice (three attempts) with a 100 ms base delay.
+proxy_pid=
+start_proxy() {  # start_proxy FAULTS: sets proxy_endpoint
+  [[ -n $proxy_pid ]] && { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; }
+  node "$here/fault_proxy.mjs" "$port" "$1" >"$work/proxy.out" 2>"$work/proxy.log" &
+  proxy_pid=$!
+  local pport=
+  for _ in $(seq 1 100); do
+    pport=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$work/proxy.out")
+    [[ -n $pport ]] && break
+    sleep 0.05
+  done
+  proxy_endpoint=http://127.0.0.1:$pport/devstoreaccount1
+}
+via_proxy() { echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=$proxy_endpoint;"; }
+direct_blocks=$(with "$shared_key" blocks "$c" "$b")
+set +e
+start_proxy 503r,drop
+t0=$(date +%s%N)
+out=$(with "$(via_proxy)" blocks "$c" "$b" 2>/dev/null); rc=$?
+elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "503 with Retry-After, then a dropped connection: retried to success" "0 $direct_blocks" "$rc $out"
+check "the proxy saw three attempts" 3 "$(wc -l <"$work/proxy.log")"
+check "Retry-After: 1 was honoured (waited at least 1 s)" yes "$([[ $elapsed_ms -ge 1000 ]] && echo yes || echo "no: ${elapsed_ms} ms")"
+start_proxy slow1500
+out=$(with "$(via_proxy)" range "$c" "$b" "$data_end1" "$new_length" "$etag2" 2>/dev/null | range_bytes)
+check "a slow answer (1.5 s) is waited for" "$grown" "$out"
+start_proxy always500
+err=$(with "$(via_proxy)" list-all "$c" "$prefix" 2>&1 >/dev/null); rc=$?
+check "500 on every attempt: exit 1" 1 "$rc"
+check "500 on every attempt: three attempts, then it gives up" 3 "$(wc -l <"$work/proxy.log")"
+contains "500 on every attempt: the error says so" "status=500" "$err"
+set -e
+kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true
 
 if ((failures > 0)); then
   echo "e2e_blob: $failures of $checks checks failed (Azurite log: last lines below)" >&2
