@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 
 #include "app/commands.h"
@@ -18,6 +19,9 @@ namespace {
 
 struct IngestCommandOptions {
   std::vector<std::string> paths;
+  std::string blob;  // a connection string or container URL (secret: never printed)
+  std::string blob_container;
+  std::string blob_prefix;
   std::string data;
   std::string interval;
   int retention_days = -1;
@@ -57,8 +61,26 @@ int run_ingest_command(const IngestCommandOptions& o) {
     settings.interval_minutes = o.interval == "60m" || o.interval == "1h" ? 60 : 10;
     settings.interval_given = true;
   }
+  if (o.paths.empty() == o.blob.empty()) {
+    fmt::print(stderr,
+               "flowlens: ingest needs flow-log paths or --blob SOURCE (a connection string or "
+               "container URL), not both\n");
+    return kExitUsage;
+  }
   ingest::IngestOptions options;
   options.paths = o.paths;
+  options.blob_source = o.blob;
+  if (!o.blob.empty() && o.blob.front() == '@') {
+    // @FILE: the connection string or URL is the file's first line (command lines are visible
+    // to other users of the machine; files can be private).
+    std::ifstream in(o.blob.substr(1));
+    if (!in || !std::getline(in, options.blob_source) || options.blob_source.empty()) {
+      fmt::print(stderr, "flowlens: --blob {}: cannot read a connection string or URL\n", o.blob);
+      return kExitUsage;
+    }
+  }
+  options.blob_container = o.blob_container;
+  options.blob_prefix = o.blob_prefix;
   options.stdin_name = o.source_name;
   options.threads = o.threads;
   options.limits.max_record_bytes = o.max_record_bytes;
@@ -157,8 +179,13 @@ CommandRunner add_ingest_command(CLI::App& app) {
       "Store flow logs in a data directory (exactly once; grown blobs add only new "
       "records)");
   cmd->add_option("paths", o->paths,
-                  "Flow-log files, directories (walked recursively) or - for stdin")
-      ->required();
+                  "Flow-log files, directories (walked recursively) or - for stdin");
+  cmd->add_option("--blob", o->blob,
+                  "Read the flow-log blobs of a storage account instead: a connection string "
+                  "or a container URL with a SAS, or @FILE holding one (docs/blob.md)");
+  cmd->add_option("--container", o->blob_container,
+                  "With --blob: the container (default: the one the URL names)");
+  cmd->add_option("--prefix", o->blob_prefix, "With --blob: only blobs whose names start so");
   cmd->add_option("--data", o->data,
                   "Data directory (default: $FLOWLENS_DATA, else ./flowlens-data)");
   cmd->add_option("--interval", o->interval,

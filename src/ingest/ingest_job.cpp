@@ -6,13 +6,16 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 
 #include "aggregate/rollup.h"
+#include "blob/blob_endpoint.h"
 #include "flowlog/parse_pipeline.h"
+#include "ingest/blob_inputs.h"
 #include "ingest/flow_tuples_appender.h"
 #include "ingest/source_identity.h"
 #include "source/file_reader.h"
@@ -29,7 +32,8 @@ enum class Action { kNew, kUnchanged, kResumed, kRewritten, kDuplicate };
 // One input of the run, matched to its source.
 struct PlannedInput {
   InputSpec spec;
-  std::string path;  // what the user gave (or the spooled copy of stdin)
+  std::optional<BlobInput> blob;  // a blob of a storage account (else a file or stdin)
+  std::string path;               // what the user gave (or the spooled copy of stdin)
   Action action = Action::kNew;
   std::optional<FileState> state;
   store::SourceRecord record;  // the checkpoint, advanced as chunks are consumed
@@ -215,6 +219,10 @@ class IngestRun final : public ChunkConsumer {
 
   // Matches every input to its source; returns the path of spooled stdin, if any.
   std::string plan() {
+    if (!options_.blob_source.empty()) {
+      plan_blobs();
+      return {};
+    }
     DiscoveryResult found = discover_inputs(options_.paths);
     if (!found.problems.empty()) {
       std::string all;
@@ -256,6 +264,42 @@ class IngestRun final : public ChunkConsumer {
         planned_.push_back(std::move(p));
         continue;
       }
+      match_checkpoint(p, catalog,
+                       [&](std::uint64_t length) { return hash_prefix(p.path, length); });
+      planned_.push_back(std::move(p));
+    }
+    return spooled;
+  }
+
+  // The blobs of a container, each matched to its checkpoint like a file.
+  void plan_blobs() {
+    blob::BlobSource source = blob::parse_blob_source(options_.blob_source);
+    std::string container =
+        options_.blob_container.empty() ? source.container : options_.blob_container;
+    if (container.empty()) {
+      throw UsageError("--blob: name the container (--container NAME, or a container URL)");
+    }
+    store::Catalog& catalog = dir_.catalog();
+    for (BlobInput& in : list_blob_inputs(source, container, options_.blob_prefix)) {
+      PlannedInput p;
+      p.path = in.name();
+      p.record.key = in.name();
+      p.record.path = blob::redacted(source.endpoint.url()) + "/" + in.name();
+      p.state = FileState{in.size, in.mtime};
+      p.spec = InputSpec{in.name(), in.size, [source, in]() { return open_blob(source, in); }};
+      p.blob = in;
+      ++stats_.inputs;
+      match_checkpoint(p, catalog,
+                       [&](std::uint64_t length) { return hash_blob_prefix(source, in, length); });
+      planned_.push_back(std::move(p));
+    }
+  }
+
+  // Decides how to read `p` from its source's checkpoint (new, unchanged, resumed, rewritten).
+  void match_checkpoint(PlannedInput& p, store::Catalog& catalog,
+                        const std::function<std::optional<StreamHash>(std::uint64_t)>& prefix_of) {
+    const std::string& name = p.spec.name;
+    {
       std::optional<store::SourceRecord> known = catalog.source(p.record.key);
       p.record.first_ingest = started_;
       if (p.state) {
@@ -271,7 +315,7 @@ class IngestRun final : public ChunkConsumer {
                          old.mtime == p.state->mtime && p.record.path != "<stdin>";
         std::optional<StreamHash> prefix;
         if (p.state && !same_file && p.state->size >= old.resume.offset) {
-          prefix = hash_prefix(p.path, old.resume.offset);
+          prefix = prefix_of(old.resume.offset);
         }
         p.record.first_ingest = old.first_ingest;
         p.record.tuples = old.tuples;
@@ -297,13 +341,11 @@ class IngestRun final : public ChunkConsumer {
           observer_.on_notice(fmt::format(
               "{}: its first {} bytes changed since they were stored; reading it again and "
               "keeping only records after {}",
-              spec.name, old.resume.offset,
+              name, old.resume.offset,
               old.has_last_record ? format_iso8601(old.last_record_time) : "the start"));
         }
       }
-      planned_.push_back(std::move(p));
     }
-    return spooled;
   }
 
   void add_error_row(const ParseError& e, const std::string& source) {

@@ -35,8 +35,14 @@ class UsageError : public std::runtime_error {
 
 struct IngestOptions {
   std::vector<std::string> paths;  // files, directories (recursive), "-" for stdin
-  std::string stdin_name;          // the source name of "-" (required with it)
-  unsigned threads = 0;            // parser threads; 0: one per CPU
+  // Or: the flow-log blobs of a storage-account container (blob_inputs.h). `blob_source` is a
+  // connection string or a container URL (with a SAS); `blob_container` names the container
+  // when the source does not; `blob_prefix` limits the listing.
+  std::string blob_source;
+  std::string blob_container;
+  std::string blob_prefix;
+  std::string stdin_name;  // the source name of "-" (required with it)
+  unsigned threads = 0;    // parser threads; 0: one per CPU
   ParseLimits limits;
   std::uint64_t commit_tuples = 8'000'000;  // commit after this many tuples...
   std::size_t commit_bytes = 160u << 20;    // ...or this much buffered rollup and segment data

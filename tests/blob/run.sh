@@ -6,7 +6,10 @@
 # the new bytes, If-Match with a stale ETag (412 -> "changed"), a missing blob (404), a wrong key
 # (403), a wrong container, SharedKey, account SAS and container-URL access, and faults injected
 # by tests/blob/fault_proxy.mjs (503 with Retry-After, dropped connections, slow answers, a
-# server that always fails).
+# server that always fails). Then `flowlens ingest --blob` over real generated flow logs
+# uploaded the Azure way: every tuple once, a grown blob adds exactly its new tuples, a re-run
+# adds nothing, the same blobs given as downloaded files add nothing (one source key), SAS
+# container URLs, a wrong container and a wrong key.
 #
 # Usage: tests/blob/run.sh BUILD_DIR     (needs tests/blob/node_modules: `npm ci` in tests/blob)
 set -euo pipefail
@@ -242,6 +245,55 @@ check "500 on every attempt: three attempts, then it gives up" 3 "$(wc -l <"$wor
 contains "500 on every attempt: the error says so" "status=500" "$err"
 set -e
 kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true
+
+# --- flowlens ingest --blob: a container of real flow logs, growing, exactly once ---------------
+flowlens=$build/src/app/flowlens
+lc=insights-logs-flowlogflowevent  # the container the probe checks above used too
+"$flowlens" gen --out "$work/gen" --scale small --hours 2 --seed 21 -q
+# The generated subscription's blobs only (the probe's test blobs are not flow logs).
+gprefix=$(find "$work/gen/$lc" -name PT1H.json | head -1 | sed -n "s|.*/$lc/\(flowLogResourceID=/[^_/]*_\).*|\1|p")
+mirror=$work/mirror
+grow_blob=
+count=0
+while IFS= read -r f; do
+  name=${f#"$work/gen/$lc/"}
+  if [[ -z $grow_blob ]]; then  # the first blob is uploaded half now, the rest later
+    grow_blob=$name; grow_file=$f
+    half=$(( $(jq '.records | length' "$f") / 2 ))
+    node "$here/writer.mjs" upload "$lc" "$name" "$f" "$mirror/$lc/$name" "$half"
+  else
+    node "$here/writer.mjs" upload "$lc" "$name" "$f" "$mirror/$lc/$name"
+  fi
+  count=$((count + 1))
+done < <(find "$work/gen/$lc" -name PT1H.json | sort)
+tuples_of() { "$flowlens" parse --summary --format json "$1" | jq .tuples; }
+stored() { "$flowlens" query --data "$work/store" --format csv "$1" | tail -1; }
+"$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix" -q
+first_tuples=$(tuples_of "$mirror")
+check "ingest --blob: every tuple of the $count blobs stored ($first_tuples)" "$first_tuples" "$(stored 'FlowTuples | count')"
+check "ingest --blob: tuples were stored" yes "$([[ $first_tuples -gt 1000 ]] && echo yes || echo "no: $first_tuples")"
+check "ingest --blob: sources are container/blob names" "$count" "$(stored "FlowTuples | where Source startswith '$lc/flowLogResourceID=' | summarize dcount(Source)")"
+node "$here/writer.mjs" extend "$lc" "$grow_blob" "$grow_file" "$mirror/$lc/$grow_blob"
+"$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix" -q
+grown_tuples=$(tuples_of "$mirror")
+check "ingest --blob after a blob grew: exactly the $((grown_tuples - first_tuples)) new tuples added" "$grown_tuples" "$(stored 'FlowTuples | count')"
+check "the grown blob brought new tuples" yes "$([[ $grown_tuples -gt $first_tuples ]] && echo yes || echo no)"
+"$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix" -q
+check "ingest --blob again: nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
+"$flowlens" ingest --data "$work/store" -q "$mirror/$lc"
+check "the same blobs as downloaded files: one source each, nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
+check "rollup holds every tuple once" "$(tuples_of "$mirror")" "$(stored 'NTANetAnalytics | summarize sum(RecordCount)')"
+echo "$endpoint/$lc?$sas" >"$work/source.txt"
+"$flowlens" ingest --data "$work/store2" --blob "@$work/source.txt" --prefix "$gprefix" -q
+check "ingest --blob @FILE with a container URL and SAS" "$(tuples_of "$mirror")" "$("$flowlens" query --data "$work/store2" --format csv 'FlowTuples | count' | tail -1)"
+set +e
+err=$("$flowlens" ingest --data "$work/store3" --blob "$shared_key" --container no-such-container -q 2>&1); rc=$?
+check "ingest --blob, wrong container: exit 1" 1 "$rc"
+contains "ingest --blob, wrong container: says so" "no-such-container" "$err"
+err=$("$flowlens" ingest --data "$work/store3" --blob "${shared_key/AccountKey=Eby8/AccountKey=Xby8}" --container "$lc" -q 2>&1); rc=$?
+check "ingest --blob, wrong key: exit 1" 1 "$rc"
+lacks "ingest --blob, wrong key: the key is not printed" "Xby8vdM02x" "$err"
+set -e
 
 if ((failures > 0)); then
   echo "e2e_blob: $failures of $checks checks failed (Azurite log: last lines below)" >&2

@@ -8,10 +8,14 @@
 //   node writer.mjs container NAME
 //   node writer.mjs flowlog CONTAINER BLOB RECORDS     a new blob with RECORDS data blocks
 //   node writer.mjs grow CONTAINER BLOB                one more record before the tail
+//   node writer.mjs upload CONTAINER BLOB FILE MIRROR [COUNT]   a real flow log, record blocks
+//   node writer.mjs extend CONTAINER BLOB FILE MIRROR           the rest of its records
 //   node writer.mjs delete CONTAINER BLOB
 //   node writer.mjs sas PERMISSIONS RESOURCE_TYPES     an account SAS for the blob service
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 
 const endpoint = new URL(process.env.BLOB_ENDPOINT);
 const account = process.env.BLOB_ACCOUNT;
@@ -96,6 +100,33 @@ if (command === 'container') {
   await putBlock(container, blob, blockId('DATA', n), record(n));
   await commit(container, blob, [...ids.slice(0, -1), blockId('DATA', n), ids[ids.length - 1]]);
   process.stdout.write(record(n) + '\n');
+} else if (command === 'upload' || command === 'extend') {
+  // upload CONTAINER BLOB FILE MIRROR [COUNT]: a blob of FILE's first COUNT records (all by
+  // default), one block per record as Azure writes them; the exact bytes uploaded are written
+  // to MIRROR too. extend CONTAINER BLOB FILE MIRROR: the records not uploaded yet, inserted
+  // before the tail, and MIRROR rewritten to the new content.
+  const [container, blob, file, mirror, countText] = args;
+  const records = JSON.parse(fs.readFileSync(file, 'utf8')).records.map((r) => JSON.stringify(r));
+  const text = (i) => (i === 0 ? '' : ',') + records[i];
+  let ids = [];
+  let have = 0;
+  if (command === 'extend') {
+    const list = await request('GET', container, blob, [['comp', 'blocklist'], ['blocklisttype', 'committed']]);
+    ids = [...list.body.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]).slice(0, -1);
+    have = ids.length - 1;
+  } else {
+    await putBlock(container, blob, blockId('HEAD', 0), '{"records":[');
+    ids = [blockId('HEAD', 0)];
+  }
+  const upto = command === 'upload' && countText ? Number(countText) : records.length;
+  for (let i = have; i < upto; i++) {
+    await putBlock(container, blob, blockId('DATA', i + 1), text(i));
+    ids.push(blockId('DATA', i + 1));
+  }
+  await putBlock(container, blob, blockId('TAIL', 0), ']}');
+  await commit(container, blob, [...ids, blockId('TAIL', 0)]);
+  fs.mkdirSync(path.dirname(mirror), { recursive: true });
+  fs.writeFileSync(mirror, '{"records":[' + records.slice(0, upto).map((_, i) => text(i)).join('') + ']}');
 } else if (command === 'delete') {
   await request('DELETE', args[0], args[1], []);
 } else if (command === 'sas') {

@@ -1,0 +1,133 @@
+#include "ingest/blob_inputs.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "blob/blob_client.h"
+#include "blob/http_date.h"
+
+namespace flowlens::ingest {
+namespace {
+
+constexpr std::uint64_t kRangeBytes = 4 << 20;  // one ranged GET
+
+class BlobReader final : public ByteReader {
+ public:
+  BlobReader(const blob::BlobSource& source, BlobInput input)
+      : client_(source), input_(std::move(input)) {}
+
+  std::size_t read(char* dst, std::size_t max) override {
+    if (pos_ == buffer_.size() && !fill()) return 0;
+    std::size_t n = std::min(max, buffer_.size() - pos_);
+    std::memcpy(dst, buffer_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+  std::uint64_t skip(std::uint64_t n) override {
+    std::uint64_t buffered = buffer_.size() - pos_;
+    if (n <= buffered) {
+      pos_ += static_cast<std::size_t>(n);
+      return n;
+    }
+    buffer_.clear();
+    pos_ = 0;
+    std::uint64_t rest = std::min(n - buffered, input_.size - offset_);
+    offset_ += rest;
+    return buffered + rest;
+  }
+
+ private:
+  bool fill() {
+    buffer_.clear();
+    pos_ = 0;
+    if (offset_ >= input_.size) return false;
+    std::uint64_t length = std::min(kRangeBytes, input_.size - offset_);
+    blob::RangeResult r;
+    try {
+      r = client_.get_range(input_.container, input_.blob, offset_, length, input_.etag);
+    } catch (const std::exception& e) {
+      throw ReadError(fmt::format("{}: {}", input_.name(), e.what()));
+    }
+    switch (r.outcome) {
+      case blob::RangeOutcome::kData:
+        break;
+      case blob::RangeOutcome::kNotSatisfiable:
+        return false;
+      case blob::RangeOutcome::kChanged:
+        throw ReadError(
+            fmt::format("{}: committed again while being read; the next run reads the new version",
+                        input_.name()));
+      case blob::RangeOutcome::kGone:
+        throw ReadError(fmt::format("{}: deleted while being read", input_.name()));
+    }
+    buffer_ = std::move(r.data);
+    offset_ += buffer_.size();
+    return !buffer_.empty();
+  }
+
+  blob::BlobClient client_;
+  BlobInput input_;
+  std::uint64_t offset_ = 0;  // the next byte to download
+  std::string buffer_;
+  std::size_t pos_ = 0;
+};
+
+bool is_flow_log(const blob::BlobItem& item) {
+  const std::string& n = item.name;
+  return (item.blob_type.empty() || item.blob_type == "BlockBlob") && n.size() >= 5 &&
+         n.compare(n.size() - 5, 5, ".json") == 0;
+}
+
+}  // namespace
+
+std::vector<BlobInput> list_blob_inputs(const blob::BlobSource& source,
+                                        const std::string& container, const std::string& prefix) {
+  blob::BlobClient client(source);
+  std::vector<BlobInput> out;
+  for (const blob::BlobItem& item : client.list_all(container, prefix)) {
+    if (!is_flow_log(item)) continue;
+    BlobInput in;
+    in.container = container;
+    in.blob = item.name;
+    in.size = item.content_length;
+    in.etag = item.etag;
+    if (auto t = blob::parse_http_date(item.last_modified)) {
+      in.mtime =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(t->time_since_epoch()).count();
+    }
+    out.push_back(std::move(in));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const BlobInput& a, const BlobInput& b) { return a.blob < b.blob; });
+  return out;
+}
+
+std::unique_ptr<ByteReader> open_blob(const blob::BlobSource& source, const BlobInput& input) {
+  return std::make_unique<BlobReader>(source, input);
+}
+
+std::optional<StreamHash> hash_blob_prefix(const blob::BlobSource& source, const BlobInput& input,
+                                           std::uint64_t length) {
+  if (length > input.size) return std::nullopt;
+  try {
+    BlobReader reader(source, input);
+    StreamHash hash;
+    std::string buffer(1 << 20, '\0');
+    std::uint64_t left = length;
+    while (left > 0) {
+      std::size_t n = reader.read(
+          buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size())));
+      if (n == 0) return std::nullopt;
+      hash.update(buffer.data(), n);
+      left -= n;
+    }
+    return hash;
+  } catch (const ReadError&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace flowlens::ingest
