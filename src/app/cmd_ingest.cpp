@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <fstream>
 #include <memory>
 
 #include "app/commands.h"
 #include "app/error_report.h"
 #include "app/exit_codes.h"
 #include "app/progress_meter.h"
+#include "app/secret_file.h"
 #include "enrich/enrichment_store.h"
 #include "ingest/ingest_job.h"
 #include "store/data_dir.h"
@@ -71,13 +71,13 @@ int run_ingest_command(const IngestCommandOptions& o) {
   options.paths = o.paths;
   options.blob_source = o.blob;
   if (!o.blob.empty() && o.blob.front() == '@') {
-    // @FILE: the connection string or URL is the file's first line (command lines are visible
-    // to other users of the machine; files can be private).
-    std::ifstream in(o.blob.substr(1));
-    if (!in || !std::getline(in, options.blob_source) || options.blob_source.empty()) {
+    // @FILE: the connection string or URL is the file's first line.
+    std::optional<std::string> source = read_secret_file(o.blob.substr(1));
+    if (!source) {
       fmt::print(stderr, "flowlens: --blob {}: cannot read a connection string or URL\n", o.blob);
       return kExitUsage;
     }
+    options.blob_source = *source;
   }
   options.blob_container = o.blob_container;
   options.blob_prefix = o.blob_prefix;

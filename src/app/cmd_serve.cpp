@@ -6,10 +6,10 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "app/commands.h"
 #include "app/exit_codes.h"
+#include "app/secret_file.h"
 #include "server/http_api.h"
 #include "store/data_dir.h"
 
@@ -69,12 +69,13 @@ int run_serve(const ServeCommandOptions& o) {
   }
   options.auth_token = o.auth_token;
   if (!o.auth_token_file.empty()) {
-    std::ifstream in(o.auth_token_file);
-    if (!in || !std::getline(in, options.auth_token) || options.auth_token.empty()) {
+    std::optional<std::string> token = read_secret_file(o.auth_token_file);
+    if (!token) {
       fmt::print(stderr, "flowlens: --auth-token-file {}: cannot read a token\n",
                  o.auth_token_file);
       return kExitUsage;
     }
+    options.auth_token = *token;
   }
   options.static_dir =
       o.static_dir.empty() ? default_static_dir() : std::filesystem::path(o.static_dir);

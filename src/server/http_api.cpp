@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -231,35 +232,40 @@ std::string choices_json(const ServerOptions& options) {
   q.now = now_ticks();
   q.timeout = options.query_timeout;
   q.memory_limit = options.query_memory_limit;
-  auto column = [&](const std::string& kql) {
-    std::string out = "[";
+  auto values = [&](const std::string& kql) {
+    std::vector<std::string> out;
     query::QueryResult r = query::run_query(kql, q);
-    if (!r.tables.empty()) {
-      const auto& t = r.tables.front();
-      for (std::size_t i = 0; i < t.rows.size(); ++i) {
-        if (i > 0) out += ',';
-        append_json_string(out, query::value_to_string(t.rows[i].front()));
-      }
+    if (!r.tables.empty())
+      for (const auto& row : r.tables.front().rows)
+        out.push_back(query::value_to_string(row.front()));
+    return out;
+  };
+  auto json_array = [](const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out += ',';
+      append_json_string(out, items[i]);
     }
     return out + "]";
   };
-  std::string out = "{\"flow_types\":";
-  out += column(
-      "NTANetAnalytics | summarize by FlowType | where isnotempty(FlowType) | sort by FlowType "
-      "asc");
-  std::string subnets = column(
+  std::vector<std::string> subnets = values(
       "union (NTANetAnalytics | summarize by S = SrcSubnet), (NTANetAnalytics | summarize by S = "
       "DestSubnet) | where isnotempty(S) | summarize by S | sort by S asc");
-  out += ",\"vnets\":";
-  out += column(
-      "union (NTANetAnalytics | summarize by S = SrcSubnet), (NTANetAnalytics | summarize by S = "
-      "DestSubnet) | where isnotempty(S) | extend P = split(S, \"/\") | summarize by V = "
-      "strcat(tostring(P[0]), \"/\", tostring(P[1])) | sort by V asc");
-  out += ",\"subnets\":" + subnets;
+  std::set<std::string> vnets;  // "resourceGroup/vnet" of "resourceGroup/vnet/subnet"
+  for (const std::string& subnet : subnets) {
+    auto second = subnet.find('/', subnet.find('/') + 1);
+    if (second != std::string::npos) vnets.insert(subnet.substr(0, second));
+  }
+  std::string out = "{\"flow_types\":";
+  out += json_array(values(
+      "NTANetAnalytics | summarize by FlowType | where isnotempty(FlowType) | sort by FlowType "
+      "asc"));
+  out += ",\"vnets\":" + json_array({vnets.begin(), vnets.end()});
+  out += ",\"subnets\":" + json_array(subnets);
   out += ",\"protocols\":";
-  out += column(
-      "NTANetAnalytics | summarize by L4Protocol | where isnotempty(L4Protocol) | sort by "
-      "L4Protocol asc");
+  out += json_array(
+      values("NTANetAnalytics | summarize by L4Protocol | where isnotempty(L4Protocol) | sort by "
+             "L4Protocol asc"));
   out +=
       ",\"directions\":[\"Inbound\",\"Outbound\"],\"statuses\":[\"Allowed\",\"Denied\"],"
       "\"units\":[\"flows\",\"bytes\",\"packets\"]}";
@@ -405,7 +411,7 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
       body += fmt::format(
           ",\"panel_cache\":{{\"enabled\":{},\"entries\":{},\"bytes\":{},\"warm_up\":{{"
           "\"done\":{},\"panels\":{},\"seconds\":{:.1f}}}}}}}",
-          options.panel_cache_bytes > 0 ? "true" : "false", cache.entries(), cache.bytes(),
+          cache.enabled() ? "true" : "false", cache.entries(), cache.bytes(),
           warm_done.load() ? "true" : "false", warm_panels.load(), warm_ms.load() / 1000.0);
       json_reply(res, 200, body);
     } catch (const std::exception& e) {
@@ -526,10 +532,7 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
       std::string fingerprint = read_store_state(options.data_dir).fingerprint;
       auto compute = [&] { return CachedAnswer{200, panels_catalogue_json(options)}; };
       bool hit = false;
-      CachedAnswer answer =
-          options.panel_cache_bytes == 0
-              ? compute()
-              : cache.get(std::string("\0catalogue", 10), fingerprint, compute, hit);
+      CachedAnswer answer = cache.get(std::string("\0catalogue", 10), fingerprint, compute, hit);
       json_reply(res, answer.status, answer.body);
     } catch (const std::exception& e) {
       json_reply(res, 503, error_json(std::string("cannot read the data directory: ") + e.what()));
@@ -558,11 +561,8 @@ bool run_server(const ServerOptions& options, const std::atomic<bool>& stop,
       return;
     }
     bool hit = false;
-    CachedAnswer answer =
-        options.panel_cache_bytes == 0
-            ? run_panel(*panel, text)
-            : cache.get(
-                  text, fingerprint, [&] { return run_panel(*panel, text); }, hit);
+    CachedAnswer answer = cache.get(
+        text, fingerprint, [&] { return run_panel(*panel, text); }, hit);
     res.set_header("X-Flowlens-Cache", hit ? "hit" : "miss");
     json_reply(res, answer.status, answer.body);
   });

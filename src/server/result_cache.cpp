@@ -8,6 +8,10 @@ namespace flowlens::server {
 
 CachedAnswer ResultCache::get(const std::string& key, const std::string& fingerprint,
                               const std::function<CachedAnswer()>& compute, bool& hit) {
+  if (!enabled()) {
+    hit = false;
+    return compute();
+  }
   std::promise<CachedAnswer> promise;
   std::shared_future<CachedAnswer> answer;
   bool owner = false;

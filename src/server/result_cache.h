@@ -6,7 +6,8 @@
 // several requests ask for the same missing answer at once, one computes it and the others
 // wait for it (single flight), so fifty dashboards opening together cost one query each.
 // Failed computations are not cached. Memory is bounded by `max_bytes` of answer text; the
-// least recently used answers go first.
+// least recently used answers go first. A cache of 0 bytes keeps nothing: every get() computes
+// (no single flight either: `--no-cache` measures each request on its own).
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,7 @@ struct CachedAnswer {
 class ResultCache {
  public:
   explicit ResultCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  bool enabled() const { return max_bytes_ > 0; }
 
   // The answer for `key` under `fingerprint`: cached, or computed now by `compute` (answers
   // with a status other than 200 are returned but not kept). `hit` says which.

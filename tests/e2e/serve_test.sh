@@ -19,8 +19,8 @@ failures=0
 pass() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 
-"$bin" gen --out logs --scale small --hours 3 --seed 13 -q
-"$bin" ingest --data d logs -q || fail "ingest"
+"$bin" gen --out logs --scale small --hours 3 --seed 13 -q --enrichment enr
+"$bin" ingest --data d logs -q --topology enr/topology.json || fail "ingest"
 mkdir -p site
 echo '<!doctype html><title>flowlens</title>' >site/index.html
 echo 'secret' >site/.hidden
@@ -112,6 +112,9 @@ done
 curl -s "${auth[@]}" "$base/api/panels" >panels.json
 jq -e '([.views[].id] | index("overview") != null and index("status") != null) and (.choices.flow_types | length) > 0 and .data.to != null and ([.views[].panels[]] | length) >= 25' panels.json >/dev/null \
   && pass "panel catalogue: views, panels, filter choices, data range" || fail "panels: $(head -c 300 panels.json)"
+want_subnets=$("$bin" query --data d --format csv 'union (NTANetAnalytics | project S = SrcSubnet), (NTANetAnalytics | project S = DestSubnet) | where isnotempty(S) | summarize by S | sort by S asc' | tail -n +2 | jq -R . | jq -sc .)
+jq -e --argjson s "$want_subnets" '.choices.subnets == $s and (.choices.subnets | length) > 0 and .choices.vnets == ([.choices.subnets[] | split("/")[0:2] | join("/")] | unique)' panels.json >/dev/null \
+  && pass "filter choices: every subnet in the data, and their VNets" || fail "choices: $(jq -c .choices panels.json)"
 ip=$("$bin" query --data d --format csv 'NTANetAnalytics | where isnotempty(SrcIp) | summarize n = count() by SrcIp | top 1 by n desc, SrcIp asc | project SrcIp' | tail -1)
 country=$(curl -s "${auth[@]}" "$base/api/panels/geo.countries" | jq -r '.result.tables[0].rows[0][0] // "US"')  # no geo-IP here
 bad=0; checked=0
