@@ -18,6 +18,15 @@ class ReadError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by a ByteReader whose input was replaced or removed at its source while being read (a
+// blob committed again or deleted): what was read is valid, the rest belongs to another version
+// or to none. Not a problem of the input: the parser ends it cleanly after its last complete
+// record, and the next run continues from there.
+class InputSuperseded : public ReadError {
+ public:
+  using ReadError::ReadError;
+};
+
 class ByteReader {
  public:
   virtual ~ByteReader() = default;

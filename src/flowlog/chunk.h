@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "flowlog/parse_error.h"
+#include "flowlog/stream_hash.h"
 
 namespace flowlens {
 
@@ -68,7 +69,12 @@ struct Chunk {
   std::size_t input_index = 0;       // which input of the run this chunk belongs to
   std::uint64_t bytes_consumed = 0;  // input bytes this chunk accounts for (for progress)
   ResumePoint resume;                // the input's resume point after this chunk
+  StreamHash resume_hash;            // the hash state at resume.offset (a checkpoint keeps it)
   bool last_of_input = false;
+  // The input was superseded while being read (InputSuperseded): this last chunk carries no
+  // records and no resume point, only why.
+  bool superseded = false;
+  std::string superseded_reason;
 };
 
 }  // namespace flowlens

@@ -64,6 +64,14 @@ void split_inputs(const std::vector<InputSpec>& inputs, const ParseLimits& limit
       chunk.input_index = i;
       try {
         if (!splitter.next_chunk(chunk)) break;
+      } catch (const InputSuperseded& e) {
+        chunk = Chunk{};
+        chunk.input_index = i;
+        chunk.last_of_input = true;
+        chunk.superseded = true;
+        chunk.superseded_reason = e.what();
+        emit(std::move(chunk), false);
+        break;
       } catch (const ReadError& e) {
         chunk = Chunk{};
         chunk.input_index = i;
@@ -92,6 +100,9 @@ void parse_one(RecordParser& parser, const std::vector<InputSpec>& inputs, Chunk
   out.last_of_input = chunk.last_of_input;
   out.unterminated = unterminated;
   out.resume = chunk.resume;
+  out.superseded = chunk.superseded;
+  out.superseded_reason = std::move(chunk.superseded_reason);
+  out.resume_hash = chunk.resume_hash;
   // Damage the splitter found inside a record (truncation, unbalanced brackets, size) rejects
   // that record as surely as the record parser would.
   for (const ParseError& e : out.errors)

@@ -55,7 +55,10 @@ struct ParsedChunk {
   std::uint64_t bytes_consumed = 0;
   bool last_of_input = false;
   bool unterminated = false;  // valid on the last chunk: the blob lacks its closing ]}
-  ResumePoint resume;         // where the input could be resumed after this chunk
+  bool superseded = false;    // valid on the last chunk: see Chunk::superseded
+  std::string superseded_reason;
+  ResumePoint resume;      // where the input could be resumed after this chunk
+  StreamHash resume_hash;  // the hash state there
 };
 
 class ChunkConsumer {

@@ -19,6 +19,7 @@ RecordSplitter::RecordSplitter(ByteReader& reader, std::string source, const Par
     : reader_(reader), source_(std::move(source)), limits_(limits), pool_(pool) {
   buffer_ = pool_.acquire(limits_.chunk_bytes);
   resume_.hash = hash_.digest();
+  resume_hash_ = hash_;
 }
 
 RecordSplitter::RecordSplitter(ByteReader& reader, std::string source, const ParseLimits& limits,
@@ -32,6 +33,7 @@ RecordSplitter::RecordSplitter(ByteReader& reader, std::string source, const Par
   saw_content_ = resume.offset > 0;
   hash_ = hash;
   resume_ = resume;
+  resume_hash_ = hash;
   if (state_ == State::kResync) {
     // The input ended in damage last time: the damage was reported then; keep looking for
     // the next record without reporting it again.
@@ -67,6 +69,7 @@ void RecordSplitter::mark_consumed() {
                         static_cast<std::uint8_t>(context_),
                         prev_significant_,
                         hash_.digest()};
+  resume_hash_ = hash_;
 }
 
 void RecordSplitter::hash_before_dropping(std::uint64_t keep) {
@@ -586,6 +589,7 @@ void RecordSplitter::emit(Chunk& out, bool last) {
   errors_.clear();
   out.last_of_input = last;
   out.resume = resume_;
+  out.resume_hash = resume_hash_;
   out.bytes_consumed = bytes_read_ - bytes_reported_;
   bytes_reported_ = bytes_read_;
 

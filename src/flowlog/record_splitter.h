@@ -151,6 +151,7 @@ class RecordSplitter {
   StreamHash resync_hash_;
   std::uint64_t resync_hashed_ = 0;
   ResumePoint resume_;
+  StreamHash resume_hash_;  // the hash state at resume_.offset
 
   std::vector<RecordSpan> records_;  // absolute offsets until emitted
   std::vector<ParseError> errors_;
