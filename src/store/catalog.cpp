@@ -7,7 +7,8 @@
 namespace flowlens::store {
 namespace {
 
-constexpr int kCatalogVersion = 1;
+// Version 2 added the blob fields of sources and the message of ingests (upgrade()).
+constexpr int kCatalogVersion = 2;
 
 // A prepared statement with typed binds and reads; finalized on destruction.
 class Statement {
@@ -106,7 +107,13 @@ CREATE TABLE IF NOT EXISTS sources (
   unterminated INTEGER NOT NULL,
   complete INTEGER NOT NULL,
   first_ingest INTEGER NOT NULL,
-  last_ingest INTEGER NOT NULL
+  last_ingest INTEGER NOT NULL,
+  etag TEXT,
+  block_count INTEGER,
+  block_digest INTEGER,
+  hash_state BLOB,
+  last_error TEXT,
+  last_error_time INTEGER
 );
 CREATE TABLE IF NOT EXISTS ingests (
   id INTEGER PRIMARY KEY,
@@ -115,7 +122,8 @@ CREATE TABLE IF NOT EXISTS ingests (
   inputs INTEGER NOT NULL DEFAULT 0,
   tuples INTEGER NOT NULL DEFAULT 0,
   errors INTEGER NOT NULL DEFAULT 0,
-  status TEXT NOT NULL
+  status TEXT NOT NULL,
+  message TEXT
 );
 CREATE TABLE IF NOT EXISTS nic_addresses (
   ip BLOB NOT NULL,
@@ -159,6 +167,13 @@ SourceRecord read_source(Statement& s) {
   r.complete = s.int64(14) != 0;
   r.first_ingest = s.int64(15);
   r.last_ingest = s.int64(16);
+  r.etag = s.text(17);
+  r.has_blocks = !s.is_null(18);
+  r.block_count = static_cast<std::uint64_t>(s.int64(18));
+  r.block_digest = static_cast<std::uint64_t>(s.int64(19));
+  r.hash_state = s.blob(20);
+  r.last_error = s.text(21);
+  r.last_error_time = s.int64(22);
   return r;
 }
 
@@ -167,7 +182,13 @@ constexpr const char* kSegmentColumns =
 constexpr const char* kSourceColumns =
     "key, path, resume_offset, resume_records, resume_state, resume_context, resume_prev, "
     "resume_hash, size, mtime, last_record_time, tuples, errors, unterminated, complete, "
-    "first_ingest, last_ingest";
+    "first_ingest, last_ingest, etag, block_count, block_digest, hash_state, last_error, "
+    "last_error_time";
+// What a reader selects from a version 1 catalog: the columns version 2 added read as NULL.
+constexpr const char* kSourceColumnsV1 =
+    "key, path, resume_offset, resume_records, resume_state, resume_context, resume_prev, "
+    "resume_hash, size, mtime, last_record_time, tuples, errors, unterminated, complete, "
+    "first_ingest, last_ingest, NULL, NULL, NULL, NULL, NULL, NULL";
 
 }  // namespace
 
@@ -202,11 +223,36 @@ Catalog::Catalog(const std::string& path, bool writer,
     set_meta("catalog_version", std::to_string(kCatalogVersion));
     for (const auto& [key, value] : initial_meta)
       set_meta(key, value);
-  } else if (*version != std::to_string(kCatalogVersion)) {
-    throw StoreError(fmt::format("catalog {} has version {}; this flowlens reads version {}", path,
-                                 *version, kCatalogVersion));
+    version_ = kCatalogVersion;
+  } else if (*version == "1" || *version == std::to_string(kCatalogVersion)) {
+    version_ = *version == "1" ? 1 : kCatalogVersion;
+    if (writer && version_ < kCatalogVersion) upgrade(version_);
+  } else {
+    throw StoreError(fmt::format("catalog {} has version {}; this flowlens reads versions 1 to {}",
+                                 path, *version, kCatalogVersion));
   }
   t.commit();
+}
+
+// Runs inside the opening transaction, so a crash leaves the old version intact. The schema
+// statement already ran; CREATE TABLE IF NOT EXISTS does not add columns to existing tables.
+void Catalog::upgrade(int from) {
+  if (from < 2) {
+    exec(
+        "ALTER TABLE sources ADD COLUMN etag TEXT;"
+        "ALTER TABLE sources ADD COLUMN block_count INTEGER;"
+        "ALTER TABLE sources ADD COLUMN block_digest INTEGER;"
+        "ALTER TABLE sources ADD COLUMN hash_state BLOB;"
+        "ALTER TABLE sources ADD COLUMN last_error TEXT;"
+        "ALTER TABLE sources ADD COLUMN last_error_time INTEGER;"
+        "ALTER TABLE ingests ADD COLUMN message TEXT;");
+  }
+  set_meta("catalog_version", std::to_string(kCatalogVersion));
+  version_ = kCatalogVersion;
+}
+
+const char* Catalog::source_columns() const {
+  return version_ >= 2 ? kSourceColumns : kSourceColumnsV1;
 }
 
 Catalog::~Catalog() {
@@ -290,17 +336,18 @@ void Catalog::remove_segment(std::int64_t id) {
 }
 
 std::optional<SourceRecord> Catalog::source(const std::string& key) {
-  Statement s(db_, fmt::format("SELECT {} FROM sources WHERE key = ?", kSourceColumns).c_str());
+  Statement s(db_, fmt::format("SELECT {} FROM sources WHERE key = ?", source_columns()).c_str());
   s.bind(1, key);
   if (!s.step()) return std::nullopt;
   return read_source(s);
 }
 
 void Catalog::put_source(const SourceRecord& r) {
-  Statement s(db_, fmt::format("INSERT OR REPLACE INTO sources ({}) VALUES "
-                               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               kSourceColumns)
-                       .c_str());
+  Statement s(db_,
+              fmt::format("INSERT OR REPLACE INTO sources ({}) VALUES "
+                          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          kSourceColumns)
+                  .c_str());
   s.bind(1, r.key).bind(2, r.path);
   s.bind(3, static_cast<std::int64_t>(r.resume.offset)).bind(4, r.resume.records);
   s.bind(5, r.resume.state).bind(6, r.resume.context).bind(7, r.resume.prev_significant);
@@ -313,11 +360,33 @@ void Catalog::put_source(const SourceRecord& r) {
   }
   s.bind(12, static_cast<std::int64_t>(r.tuples)).bind(13, static_cast<std::int64_t>(r.errors));
   s.bind(14, r.unterminated ? 1 : 0).bind(15, r.complete ? 1 : 0);
-  s.bind(16, r.first_ingest).bind(17, r.last_ingest).run();
+  s.bind(16, r.first_ingest).bind(17, r.last_ingest);
+  if (r.etag.empty()) {
+    s.bind_null(18);
+  } else {
+    s.bind(18, r.etag);
+  }
+  if (r.has_blocks) {
+    s.bind(19, static_cast<std::int64_t>(r.block_count));
+    s.bind(20, static_cast<std::int64_t>(r.block_digest));
+  } else {
+    s.bind_null(19).bind_null(20);
+  }
+  if (r.hash_state.empty()) {
+    s.bind_null(21);
+  } else {
+    s.bind_blob(21, r.hash_state.data(), static_cast<int>(r.hash_state.size()));
+  }
+  if (r.last_error.empty()) {
+    s.bind_null(22).bind_null(23);
+  } else {
+    s.bind(22, r.last_error).bind(23, r.last_error_time);
+  }
+  s.run();
 }
 
 std::vector<SourceRecord> Catalog::sources() {
-  Statement s(db_, fmt::format("SELECT {} FROM sources ORDER BY key", kSourceColumns).c_str());
+  Statement s(db_, fmt::format("SELECT {} FROM sources ORDER BY key", source_columns()).c_str());
   std::vector<SourceRecord> out;
   while (s.step())
     out.push_back(read_source(s));
@@ -333,22 +402,30 @@ std::int64_t Catalog::begin_ingest(Ticks started) {
 void Catalog::finish_ingest(const IngestRecord& r) {
   Statement s(db_,
               "UPDATE ingests SET finished = ?, inputs = ?, tuples = ?, errors = ?, "
-              "status = ? WHERE id = ?");
+              "status = ?, message = ? WHERE id = ?");
   s.bind(1, r.finished).bind(2, static_cast<std::int64_t>(r.inputs));
   s.bind(3, static_cast<std::int64_t>(r.tuples)).bind(4, static_cast<std::int64_t>(r.errors));
-  s.bind(5, r.status).bind(6, r.id).run();
+  s.bind(5, r.status);
+  if (r.message.empty()) {
+    s.bind_null(6);
+  } else {
+    s.bind(6, r.message);
+  }
+  s.bind(7, r.id).run();
 }
 
 std::vector<IngestRecord> Catalog::ingests(int latest) {
-  Statement s(db_,
-              "SELECT id, started, finished, inputs, tuples, errors, status FROM ingests "
-              "ORDER BY id DESC LIMIT ?");
+  Statement s(db_, fmt::format("SELECT id, started, finished, inputs, tuples, errors, status, {} "
+                               "FROM ingests ORDER BY id DESC LIMIT ?",
+                               version_ >= 2 ? "message" : "NULL")
+                       .c_str());
   s.bind(1, latest);
   std::vector<IngestRecord> out;
   while (s.step()) {
-    out.push_back(IngestRecord{
-        s.int64(0), s.int64(1), s.int64(2), static_cast<std::uint64_t>(s.int64(3)),
-        static_cast<std::uint64_t>(s.int64(4)), static_cast<std::uint64_t>(s.int64(5)), s.text(6)});
+    out.push_back(IngestRecord{s.int64(0), s.int64(1), s.int64(2),
+                               static_cast<std::uint64_t>(s.int64(3)),
+                               static_cast<std::uint64_t>(s.int64(4)),
+                               static_cast<std::uint64_t>(s.int64(5)), s.text(6), s.text(7)});
   }
   return out;
 }

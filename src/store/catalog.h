@@ -6,7 +6,8 @@
 // Tables:
 //   meta(key, value)            format and catalog versions, rollup interval, retention
 //   segments(...)               one row per live segment file
-//   sources(...)                per input (file or blob): resume point, size, mtime, counts
+//   sources(...)                per input (file or blob): resume point, size, mtime, counts;
+//                               for blobs also the ETag, block digest and hash state
 //   ingests(...)                one row per ingest run
 //   nic_addresses(ip, network)  addresses seen as the local side of a NIC, with its network
 #pragma once
@@ -60,6 +61,16 @@ struct SourceRecord {
   bool complete = false;       // read to its end (else a commit stopped part-way through it)
   Ticks first_ingest = 0;
   Ticks last_ingest = 0;
+  // Blob sources only (docs/blob-source-design.md): what lets a grown blob be continued
+  // without downloading its prefix again.
+  std::string etag;                // the version read ("" for files)
+  bool has_blocks = false;         // block_count/block_digest are known
+  std::uint64_t block_count = 0;   // committed blocks that start before resume.offset
+  std::uint64_t block_digest = 0;  // XXH3 over their IDs and sizes (ingest/block_digest.h)
+  std::string hash_state;          // StreamHash::serialize() at resume.offset ("": not kept)
+  // The latest problem reading it, until a later read gets through it.
+  std::string last_error;
+  Ticks last_error_time = 0;
 };
 
 struct IngestRecord {
@@ -69,13 +80,15 @@ struct IngestRecord {
   std::uint64_t inputs = 0;
   std::uint64_t tuples = 0;
   std::uint64_t errors = 0;
-  std::string status;  // running, completed, failed (a crashed run stays "running")
+  std::string status;   // running, completed, failed (a crashed run stays "running")
+  std::string message;  // why it failed ("" otherwise)
 };
 
 class Catalog {
  public:
-  // Opens the catalog. A writer creates the schema if needed; a reader only checks the version
-  // and never takes the write lock. Throws StoreError.
+  // Opens the catalog. A writer creates the schema if needed and upgrades an older version in
+  // place; a reader only checks the version (it reads version 1 too, whose missing columns read
+  // as empty) and never takes the write lock. Throws StoreError.
   // A writer creates the file and schema if missing. `initial_meta` is written in the same
   // transaction as the schema, so a crash never leaves a catalog that exists but is half set up.
   Catalog(const std::string& path, bool writer,
@@ -121,8 +134,12 @@ class Catalog {
 
  private:
   friend class Transaction;
+  void upgrade(int from);
+  const char* source_columns() const;
+
   sqlite3* db_ = nullptr;
   std::string path_;
+  int version_ = 0;  // of the file (a reader leaves an older version as it is)
 };
 
 }  // namespace flowlens::store
