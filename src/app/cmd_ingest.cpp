@@ -6,8 +6,10 @@
 #include <memory>
 
 #include "app/commands.h"
+#include "app/duration_option.h"
 #include "app/error_report.h"
 #include "app/exit_codes.h"
+#include "app/ingest_observer.h"
 #include "app/progress_meter.h"
 #include "app/secret_file.h"
 #include "enrich/enrichment_store.h"
@@ -22,6 +24,7 @@ struct IngestCommandOptions {
   std::string blob;  // a connection string or container URL (secret: never printed)
   std::string blob_container;
   std::string blob_prefix;
+  std::string blob_since;
   std::string data;
   std::string interval;
   int retention_days = -1;
@@ -35,24 +38,6 @@ struct IngestCommandOptions {
   std::size_t max_error_lines = 20;
   bool quiet = false;
   enrich::EnrichmentInputs enrichment;
-};
-
-class CommandObserver final : public ingest::IngestObserver {
- public:
-  CommandObserver(ErrorReport& errors, ProgressMeter& progress, bool quiet)
-      : errors_(errors), progress_(progress), quiet_(quiet) {}
-  void on_error(const ParseError& error) override { errors_.add(error); }
-  void on_notice(const std::string& message) override {
-    if (!quiet_) fmt::print(stderr, "flowlens: {}\n", message);
-  }
-  void on_progress(std::uint64_t inputs, std::uint64_t bytes, std::uint64_t tuples) override {
-    progress_.update(inputs, bytes, tuples);
-  }
-
- private:
-  ErrorReport& errors_;
-  ProgressMeter& progress_;
-  bool quiet_;
 };
 
 int run_ingest_command(const IngestCommandOptions& o) {
@@ -81,6 +66,14 @@ int run_ingest_command(const IngestCommandOptions& o) {
   }
   options.blob_container = o.blob_container;
   options.blob_prefix = o.blob_prefix;
+  if (!o.blob_since.empty()) {
+    std::optional<Ticks> since = parse_time_or_ago(o.blob_since);
+    if (!since) {
+      fmt::print(stderr, "flowlens: --since: not a time or a duration ago: {}\n", o.blob_since);
+      return kExitUsage;
+    }
+    options.blob_since = *since;
+  }
   options.stdin_name = o.source_name;
   options.threads = o.threads;
   options.limits.max_record_bytes = o.max_record_bytes;
@@ -142,6 +135,9 @@ int run_ingest_command(const IngestCommandOptions& o) {
           static_cast<double>(s.bytes) / 1e6, seconds,
           seconds > 0 ? static_cast<double>(s.tuples) / seconds / 1e6 : 0.0, s.commits,
           s.segments_written, static_cast<double>(s.bytes_written) / 1e6);
+      if (!options.blob_source.empty()) {
+        fmt::print("  {} bytes downloaded, {} bytes parsed\n", s.bytes_downloaded, s.bytes);
+      }
       if (s.expired_segments > 0) {
         fmt::print("  retention removed {} segment(s)\n", s.expired_segments);
       }
@@ -186,6 +182,9 @@ CommandRunner add_ingest_command(CLI::App& app) {
   cmd->add_option("--container", o->blob_container,
                   "With --blob: the container (default: the one the URL names)");
   cmd->add_option("--prefix", o->blob_prefix, "With --blob: only blobs whose names start so");
+  cmd->add_option("--since", o->blob_since,
+                  "With --blob: only blobs of hours from this time on (a time, or a duration "
+                  "ago: 24h)");
   cmd->add_option("--data", o->data,
                   "Data directory (default: $FLOWLENS_DATA, else ./flowlens-data)");
   cmd->add_option("--interval", o->interval,

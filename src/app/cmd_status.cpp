@@ -3,6 +3,7 @@
 // ingest errors, recent ingests), and optionally a full check of every segment.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -36,6 +37,15 @@ struct TableStatus {
 
 std::string time_or_dash(bool has, Ticks t) {
   return has ? format_iso8601(t) : "-";
+}
+
+// "45s", "12m 05s", "3h 10m", "26d 13h": how far behind the clock a source's newest record is.
+std::string human_lag(Ticks lag) {
+  std::int64_t s = std::max<Ticks>(lag, 0) / kTicksPerSecond;
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m {:02}s", s / 60, s % 60);
+  if (s < 86400) return fmt::format("{}h {:02}m", s / 3600, s % 3600 / 60);
+  return fmt::format("{}d {:02}h", s / 86400, s % 86400 / 3600);
 }
 
 std::string human_bytes(std::uint64_t b) {
@@ -135,11 +145,26 @@ int run_status(const StatusCommandOptions& o) {
         ++error_codes[std::string(code.string_at(row))];
     });
     std::uint64_t complete = 0, growing = 0, tuples = 0;
+    // Freshness: the newest record of any source against the clock, and the sources whose
+    // latest read failed (the newest failure first).
+    const Ticks now = now_ticks();
+    bool has_newest = false;
+    Ticks newest = 0;
+    std::vector<const store::SourceRecord*> failing;
     for (const store::SourceRecord& s : sources) {
       complete += s.complete;
       growing += s.unterminated;
       tuples += s.tuples;
+      if (s.has_last_record && (!has_newest || s.last_record_time > newest)) {
+        newest = s.last_record_time;
+        has_newest = true;
+      }
+      if (!s.last_error.empty()) failing.push_back(&s);
     }
+    std::sort(failing.begin(), failing.end(),
+              [](const store::SourceRecord* a, const store::SourceRecord* b) {
+                return a->last_error_time > b->last_error_time;
+              });
     std::vector<std::string> problems;
     if (o.verify) problems = verify(snapshot, sources);
 
@@ -164,6 +189,11 @@ int run_status(const StatusCommandOptions& o) {
       out +=
           fmt::format("],\"sources\":{{\"count\":{},\"complete\":{},\"growing\":{},\"tuples\":{}",
                       sources.size(), complete, growing, tuples);
+      if (has_newest) {
+        out += fmt::format(",\"newest_record\":\"{}\",\"lag_seconds\":{}", format_iso8601(newest),
+                           (now - newest) / kTicksPerSecond);
+      }
+      out += fmt::format(",\"with_read_errors\":{}", failing.size());
       if (o.sources) {
         out += ",\"list\":[";
         for (std::size_t i = 0; i < sources.size(); ++i) {
@@ -174,11 +204,23 @@ int run_status(const StatusCommandOptions& o) {
           append_json_string(out, s.path);
           out += fmt::format(
               ",\"offset\":{},\"records\":{},\"size\":{},\"tuples\":{},\"errors\":{},"
-              "\"complete\":{},\"growing\":{},\"last_record\":{}}}",
+              "\"complete\":{},\"growing\":{},\"last_record\":{},\"lag_seconds\":{}",
               s.resume.offset, s.resume.records, s.size, s.tuples, s.errors, s.complete,
               s.unterminated,
               s.has_last_record ? "\"" + format_iso8601(s.last_record_time) + "\""
+                                : std::string("null"),
+              s.has_last_record ? std::to_string((now - s.last_record_time) / kTicksPerSecond)
                                 : std::string("null"));
+          if (!s.etag.empty()) {
+            out += ",\"etag\":";
+            append_json_string(out, s.etag);
+          }
+          if (!s.last_error.empty()) {
+            out += ",\"last_error\":";
+            append_json_string(out, s.last_error);
+            out += fmt::format(",\"last_error_time\":\"{}\"", format_iso8601(s.last_error_time));
+          }
+          out += '}';
         }
         out += ']';
       }
@@ -195,9 +237,14 @@ int run_status(const StatusCommandOptions& o) {
         const store::IngestRecord& r = ingests[i];
         out += fmt::format(
             "{}{{\"id\":{},\"started\":\"{}\",\"status\":\"{}\",\"inputs\":{},"
-            "\"tuples\":{},\"errors\":{}}}",
+            "\"tuples\":{},\"errors\":{}",
             i == 0 ? "" : ",", r.id, format_iso8601(r.started), r.status, r.inputs, r.tuples,
             r.errors);
+        if (!r.message.empty()) {
+          out += ",\"message\":";
+          append_json_string(out, r.message);
+        }
+        out += '}';
       }
       out += ']';
       if (o.verify) {
@@ -237,6 +284,18 @@ int run_status(const StatusCommandOptions& o) {
       out += "(rollup tables hold partial rows that readers merge by key)\n";
       out += fmt::format("\nsources         {} ({} read to the end, {} still growing), {} tuples\n",
                          sources.size(), complete, growing, tuples);
+      if (has_newest) {
+        out += fmt::format("freshness       newest record {}, lag {} behind the clock\n",
+                           format_iso8601(newest), human_lag(now - newest));
+      }
+      if (!failing.empty()) {
+        out +=
+            fmt::format("read errors     {} source(s) whose latest read failed\n", failing.size());
+        for (std::size_t i = 0; i < failing.size() && i < 5; ++i) {
+          out += fmt::format("  {} {}\n    {}\n", format_iso8601(failing[i]->last_error_time),
+                             failing[i]->key, failing[i]->last_error);
+        }
+      }
       if (o.sources) {
         for (const store::SourceRecord& s : sources) {
           out += fmt::format(
@@ -244,8 +303,13 @@ int run_status(const StatusCommandOptions& o) {
               "errors{}{}\n",
               s.key, s.resume.offset, s.size, s.resume.records, s.tuples, s.errors,
               s.unterminated ? ", growing" : "",
-              s.has_last_record ? ", last record " + format_iso8601(s.last_record_time)
+              s.has_last_record ? ", last record " + format_iso8601(s.last_record_time) + ", lag " +
+                                      human_lag(now - s.last_record_time)
                                 : std::string());
+          if (!s.last_error.empty()) {
+            out += fmt::format("    last read error at {}: {}\n", format_iso8601(s.last_error_time),
+                               s.last_error);
+          }
         }
       }
       std::uint64_t error_total = 0;
@@ -258,6 +322,7 @@ int run_status(const StatusCommandOptions& o) {
       for (const store::IngestRecord& r : ingests) {
         out += fmt::format("  #{} {} {:<10} {} inputs, {} tuples, {} errors\n", r.id,
                            format_iso8601(r.started), r.status, r.inputs, r.tuples, r.errors);
+        if (!r.message.empty()) out += fmt::format("      {}\n", r.message);
       }
       if (o.columns) {
         // Where the bytes go: compressed and raw (encoded, before zstd) size of each column.

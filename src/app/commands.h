@@ -14,6 +14,7 @@ using CommandRunner = std::function<int()>;
 CommandRunner add_parse_command(CLI::App& app);
 CommandRunner add_gen_command(CLI::App& app);
 CommandRunner add_ingest_command(CLI::App& app);
+CommandRunner add_watch_command(CLI::App& app);
 CommandRunner add_export_command(CLI::App& app);
 CommandRunner add_status_command(CLI::App& app);
 CommandRunner add_compact_command(CLI::App& app);

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add(flowlens::add_parse_command(app));
   add(flowlens::add_gen_command(app));
   add(flowlens::add_ingest_command(app));
+  add(flowlens::add_watch_command(app));
   add(flowlens::add_export_command(app));
   add(flowlens::add_query_command(app));
   add(flowlens::add_serve_command(app));

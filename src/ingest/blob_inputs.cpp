@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "blob/blob_client.h"
@@ -15,8 +16,9 @@ constexpr std::uint64_t kRangeBytes = 4 << 20;  // one ranged GET
 
 class BlobReader final : public ByteReader {
  public:
-  BlobReader(const blob::BlobSource& source, BlobInput input)
-      : client_(source), input_(std::move(input)) {}
+  BlobReader(const blob::BlobSource& source, BlobInput input,
+             std::atomic<std::uint64_t>* downloaded)
+      : client_(source), input_(std::move(input)), downloaded_(downloaded) {}
 
   std::size_t read(char* dst, std::size_t max) override {
     if (pos_ == buffer_.size() && !fill()) return 0;
@@ -57,19 +59,24 @@ class BlobReader final : public ByteReader {
       case blob::RangeOutcome::kNotSatisfiable:
         return false;
       case blob::RangeOutcome::kChanged:
-        throw ReadError(
-            fmt::format("{}: committed again while being read; the next run reads the new version",
-                        input_.name()));
+        // Azurite also answers 412 for a deleted blob read with If-Match (blob-rest.md §8).
+        throw InputSuperseded(fmt::format(
+            "{}: committed again (or deleted) while being read; stored up to its last complete "
+            "record, the rest is read next time",
+            input_.name()));
       case blob::RangeOutcome::kGone:
-        throw ReadError(fmt::format("{}: deleted while being read", input_.name()));
+        throw InputSuperseded(fmt::format(
+            "{}: deleted while being read; stored up to its last complete record", input_.name()));
     }
     buffer_ = std::move(r.data);
     offset_ += buffer_.size();
+    if (downloaded_ != nullptr) *downloaded_ += buffer_.size();
     return !buffer_.empty();
   }
 
   blob::BlobClient client_;
   BlobInput input_;
+  std::atomic<std::uint64_t>* downloaded_;
   std::uint64_t offset_ = 0;  // the next byte to download
   std::string buffer_;
   std::size_t pos_ = 0;
@@ -105,15 +112,41 @@ std::vector<BlobInput> list_blob_inputs(const blob::BlobSource& source,
   return out;
 }
 
-std::unique_ptr<ByteReader> open_blob(const blob::BlobSource& source, const BlobInput& input) {
-  return std::make_unique<BlobReader>(source, input);
+std::optional<Ticks> blob_hour(const std::string& name) {
+  std::size_t at = name.find("/y=");
+  if (at == std::string::npos) {
+    if (name.rfind("y=", 0) != 0) return std::nullopt;
+    at = 0;
+  } else {
+    ++at;
+  }
+  int year = 0, month = 0, day = 0, hour = 0;
+  char tail = 0;
+  // "y=2025/m=03/d=14/h=09/": sscanf's %d accepts signs and spaces, so check digits too.
+  if (std::sscanf(name.c_str() + at, "y=%4d/m=%2d/d=%2d/h=%2d%c", &year, &month, &day, &hour,
+                  &tail) != 5 ||
+      tail != '/') {
+    return std::nullopt;
+  }
+  std::string iso = fmt::format("{:04}-{:02}-{:02}T{:02}:00:00Z", year, month, day, hour);
+  if (name.compare(at, 22,
+                   fmt::format("y={:04}/m={:02}/d={:02}/h={:02}/", year, month, day, hour)) != 0) {
+    return std::nullopt;
+  }
+  return parse_iso8601(iso);
+}
+
+std::unique_ptr<ByteReader> open_blob(const blob::BlobSource& source, const BlobInput& input,
+                                      std::atomic<std::uint64_t>* downloaded) {
+  return std::make_unique<BlobReader>(source, input, downloaded);
 }
 
 std::optional<StreamHash> hash_blob_prefix(const blob::BlobSource& source, const BlobInput& input,
-                                           std::uint64_t length) {
+                                           std::uint64_t length,
+                                           std::atomic<std::uint64_t>* downloaded) {
   if (length > input.size) return std::nullopt;
   try {
-    BlobReader reader(source, input);
+    BlobReader reader(source, input, downloaded);
     StreamHash hash;
     std::string buffer(1 << 20, '\0');
     std::uint64_t left = length;

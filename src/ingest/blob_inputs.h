@@ -7,11 +7,13 @@
 // to the ETag the listing returned; a blob committed again while being read, or deleted, is a
 // read error of that input (the next run reads it again from its checkpoint).
 //
-// First step, deliberately simple: a grown blob is matched to its checkpoint like a file, by
-// hashing its first bytes again, which downloads them again. Reading only the new blocks
-// (block-list digests and a stored hash state in the checkpoint) is the next step.
+// A grown blob is continued from its checkpoint without downloading its first bytes again when
+// its committed blocks before the checkpoint are unchanged (block_digest.h) and the checkpoint
+// holds the hash state there; otherwise (an older checkpoint, another xxHash build) its prefix
+// is downloaded and hashed like a file's (hash_blob_prefix).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,6 +22,7 @@
 
 #include "blob/blob_endpoint.h"
 #include "common/byte_reader.h"
+#include "common/timestamp.h"
 #include "flowlog/stream_hash.h"
 
 namespace flowlens::ingest {
@@ -40,12 +43,19 @@ struct BlobInput {
 std::vector<BlobInput> list_blob_inputs(const blob::BlobSource& source,
                                         const std::string& container, const std::string& prefix);
 
-// A reader of the blob's bytes [0, size) as listed; skip() moves without downloading.
-std::unique_ptr<ByteReader> open_blob(const blob::BlobSource& source, const BlobInput& input);
+// The hour a flow-log blob holds, from the y=YYYY/m=MM/d=DD/h=HH segments of its name (Azure's
+// layout for VNet and NSG flow logs); nullopt when the name has none.
+std::optional<Ticks> blob_hour(const std::string& name);
+
+// A reader of the blob's bytes [0, size) as listed; skip() moves without downloading. The bytes
+// it downloads are added to `downloaded` when given.
+std::unique_ptr<ByteReader> open_blob(const blob::BlobSource& source, const BlobInput& input,
+                                      std::atomic<std::uint64_t>* downloaded = nullptr);
 
 // The hash of the blob's first `length` bytes (downloaded); nullopt when it is shorter, changed
 // or gone.
 std::optional<StreamHash> hash_blob_prefix(const blob::BlobSource& source, const BlobInput& input,
-                                           std::uint64_t length);
+                                           std::uint64_t length,
+                                           std::atomic<std::uint64_t>* downloaded = nullptr);
 
 }  // namespace flowlens::ingest

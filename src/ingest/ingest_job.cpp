@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -13,9 +14,11 @@
 #include <set>
 
 #include "aggregate/rollup.h"
+#include "blob/blob_client.h"
 #include "blob/blob_endpoint.h"
 #include "flowlog/parse_pipeline.h"
 #include "ingest/blob_inputs.h"
+#include "ingest/block_digest.h"
 #include "ingest/flow_tuples_appender.h"
 #include "ingest/source_identity.h"
 #include "source/file_reader.h"
@@ -33,7 +36,9 @@ enum class Action { kNew, kUnchanged, kResumed, kRewritten, kDuplicate };
 struct PlannedInput {
   InputSpec spec;
   std::optional<BlobInput> blob;  // a blob of a storage account (else a file or stdin)
-  std::string path;               // what the user gave (or the spooled copy of stdin)
+  // Its committed blocks in the version read (blobs only), for the checkpoint's block digest.
+  std::optional<std::vector<blob::Block>> blocks;
+  std::string path;  // what the user gave (or the spooled copy of stdin)
   Action action = Action::kNew;
   std::optional<FileState> state;
   store::SourceRecord record;  // the checkpoint, advanced as chunks are consumed
@@ -124,9 +129,10 @@ class IngestRun final : public ChunkConsumer {
       po.limits.chunk_bytes = std::max<std::size_t>(po.limits.chunk_bytes, 4u << 20);
       if (!specs.empty()) run_parse_pipeline(specs, po, *this);
       commit();
+      stats_.bytes_downloaded = downloaded_;
       status = "completed";
-    } catch (...) {
-      finish(status);
+    } catch (const std::exception& e) {
+      finish(status, e.what());
       if (!spooled.empty()) fs::remove(spooled);
       throw;
     }
@@ -185,9 +191,24 @@ class IngestRun final : public ChunkConsumer {
     stats_.errors += chunk.errors.size();
 
     store::SourceRecord& r = in.record;
-    // A chunk that reports a read failure carries no resume point: the checkpoint stays where
-    // the last chunk read left it.
-    if (!read_failed) r.resume = chunk.resume;
+    if (chunk.superseded) {
+      ++stats_.superseded;
+      observer_.on_notice(chunk.superseded_reason);
+    }
+    // A chunk that reports a read failure, or that the input was superseded, carries no resume
+    // point: the checkpoint stays where the last chunk read left it.
+    if (!read_failed && !chunk.superseded) {
+      r.resume = chunk.resume;
+      if (in.blob) {
+        r.hash_state = chunk.resume_hash.serialize();
+        r.has_blocks = in.blocks.has_value();
+        if (in.blocks) {
+          BlockPrefix prefix = block_prefix(*in.blocks, r.resume.offset);
+          r.block_count = prefix.count;
+          r.block_digest = prefix.digest;
+        }
+      }
+    }
     r.tuples += added;
     r.errors += chunk.errors.size();
     for (const RecordInfo& record : chunk.batch.records) {
@@ -196,9 +217,19 @@ class IngestRun final : public ChunkConsumer {
         r.has_last_record = true;
       }
     }
+    if (read_failed) {
+      for (const ParseError& e : chunk.errors) {
+        if (e.code == ParseErrorCode::read_failed) r.last_error = e.message;
+      }
+      r.last_error_time = now_ticks();
+    } else if (chunk.last_of_input && !chunk.superseded) {
+      r.last_error.clear();  // read through to its end: the earlier problem is over
+      r.last_error_time = 0;
+    }
     if (chunk.last_of_input) {
-      r.complete = !read_failed;
-      r.unterminated = chunk.unterminated;
+      r.complete = !read_failed && !chunk.superseded;
+      // A superseded blob is most likely still growing; its next read tells.
+      r.unterminated = chunk.superseded || chunk.unterminated;
       ++inputs_done_;
     }
     r.last_ingest = started_;
@@ -264,14 +295,17 @@ class IngestRun final : public ChunkConsumer {
         planned_.push_back(std::move(p));
         continue;
       }
-      match_checkpoint(p, catalog,
-                       [&](std::uint64_t length) { return hash_prefix(p.path, length); });
+      match_checkpoint(p, catalog, [&](const store::SourceRecord& old) {
+        return hash_prefix(p.path, old.resume.offset);
+      });
       planned_.push_back(std::move(p));
     }
     return spooled;
   }
 
-  // The blobs of a container, each matched to its checkpoint like a file.
+  // The blobs of a container, each matched to its checkpoint: a blob whose ETag is the one
+  // read to the end is skipped without a request; a changed one is continued from its
+  // checkpoint when its blocks before it are unchanged (no download of the prefix).
   void plan_blobs() {
     blob::BlobSource source = blob::parse_blob_source(options_.blob_source);
     std::string container =
@@ -280,28 +314,77 @@ class IngestRun final : public ChunkConsumer {
       throw UsageError("--blob: name the container (--container NAME, or a container URL)");
     }
     store::Catalog& catalog = dir_.catalog();
+    blob::BlobClient client(source);
     for (BlobInput& in : list_blob_inputs(source, container, options_.blob_prefix)) {
+      if (options_.blob_since != kMinTicks) {
+        std::optional<Ticks> hour = blob_hour(in.blob);
+        if (hour && *hour + kTicksPerHour <= options_.blob_since) continue;
+      }
       PlannedInput p;
       p.path = in.name();
       p.record.key = in.name();
       p.record.path = blob::redacted(source.endpoint.url()) + "/" + in.name();
-      p.state = FileState{in.size, in.mtime};
-      p.spec = InputSpec{in.name(), in.size, [source, in]() { return open_blob(source, in); }};
-      p.blob = in;
+      p.spec.name = in.name();
       ++stats_.inputs;
+      // The committed block list of the version about to be read, fetched once when needed. A
+      // commit after the listing moves the read to the block list's (newer) version.
+      auto fetch_blocks = [&]() {
+        if (p.blocks) return;
+        try {
+          blob::BlockListResult list = client.get_block_list(in.container, in.blob);
+          if (!list.etag.empty()) {
+            in.etag = list.etag;
+            in.size = list.content_length;
+            p.blocks = std::move(list.blocks);
+          }
+        } catch (const blob::BlobError&) {
+          // Gone or unreadable now: the read below reports it.
+        }
+      };
+      p.record.etag = in.etag;
+      p.state = FileState{in.size, in.mtime};
       match_checkpoint(p, catalog,
-                       [&](std::uint64_t length) { return hash_blob_prefix(source, in, length); });
+                       [&](const store::SourceRecord& old) -> std::optional<StreamHash> {
+                         fetch_blocks();
+                         p.record.etag = in.etag;
+                         p.state = FileState{in.size, in.mtime};
+                         if (in.size < old.resume.offset) return std::nullopt;
+                         if (p.blocks && old.has_blocks && !old.hash_state.empty()) {
+                           BlockPrefix now = block_prefix(*p.blocks, old.resume.offset);
+                           std::optional<StreamHash> kept = StreamHash::restore(old.hash_state);
+                           if (kept && now == BlockPrefix{old.block_count, old.block_digest})
+                             return kept;
+                         }
+                         // No usable block digest or hash state: hash the prefix as downloaded.
+                         return hash_blob_prefix(source, in, old.resume.offset, &downloaded_);
+                       });
+      if (p.action != Action::kUnchanged) fetch_blocks();
+      p.record.etag = in.etag;
+      p.state = FileState{in.size, in.mtime};
+      p.record.size = in.size;
+      p.record.mtime = in.mtime;
+      p.spec.size = in.size;
+      p.spec.open = [source, in, counter = &downloaded_]() {
+        return open_blob(source, in, counter);
+      };
+      p.blob = in;
       planned_.push_back(std::move(p));
     }
   }
 
   // Decides how to read `p` from its source's checkpoint (new, unchanged, resumed, rewritten).
-  void match_checkpoint(PlannedInput& p, store::Catalog& catalog,
-                        const std::function<std::optional<StreamHash>(std::uint64_t)>& prefix_of) {
+  // `prefix_of` gives the hash state after the first old.resume.offset bytes of the input as it
+  // is now (nullopt when it is shorter or unreadable).
+  void match_checkpoint(
+      PlannedInput& p, store::Catalog& catalog,
+      const std::function<std::optional<StreamHash>(const store::SourceRecord&)>& prefix_of) {
     const std::string& name = p.spec.name;
     {
       std::optional<store::SourceRecord> known = catalog.source(p.record.key);
       p.record.first_ingest = started_;
+      // Read from the start unless resumed below: the hash of no bytes (a read that ends before
+      // its first chunk, superseded or failed, keeps this checkpoint).
+      p.record.resume.hash = StreamHash().digest();
       if (p.state) {
         p.record.size = p.state->size;
         p.record.mtime = p.state->mtime;
@@ -311,17 +394,22 @@ class IngestRun final : public ChunkConsumer {
         ++stats_.new_inputs;
       } else {
         store::SourceRecord old = *known;
-        bool same_file = p.state && old.complete && old.size == p.state->size &&
-                         old.mtime == p.state->mtime && p.record.path != "<stdin>";
+        // A blob is the same version when its ETag is the one read; a file when its size and
+        // modification time are.
+        bool same_version = !p.record.etag.empty() && !old.etag.empty()
+                                ? p.record.etag == old.etag
+                                : p.state && old.size == p.state->size &&
+                                      old.mtime == p.state->mtime && p.record.path != "<stdin>";
+        bool same_file = p.state && old.complete && same_version;
         std::optional<StreamHash> prefix;
-        if (p.state && !same_file && p.state->size >= old.resume.offset) {
-          prefix = prefix_of(old.resume.offset);
-        }
+        if (p.state && !same_file && p.state->size >= old.resume.offset) prefix = prefix_of(old);
         p.record.first_ingest = old.first_ingest;
         p.record.tuples = old.tuples;
         p.record.errors = old.errors;
         p.record.has_last_record = old.has_last_record;
         p.record.last_record_time = old.last_record_time;
+        p.record.last_error = old.last_error;
+        p.record.last_error_time = old.last_error_time;
         if (same_file) {
           p.action = Action::kUnchanged;
           ++stats_.unchanged;
@@ -332,6 +420,10 @@ class IngestRun final : public ChunkConsumer {
           p.spec.resume_hash = *prefix;
           p.record.resume = old.resume;
           p.record.unterminated = old.unterminated;
+          p.record.hash_state = old.hash_state;
+          p.record.has_blocks = old.has_blocks;
+          p.record.block_count = old.block_count;
+          p.record.block_digest = old.block_digest;
         } else if (!p.state) {
           p.action = Action::kNew;  // unreadable now: the pipeline reports it
         } else {
@@ -424,7 +516,7 @@ class IngestRun final : public ChunkConsumer {
     error_bytes_ = 0;
   }
 
-  void finish(const std::string& status) {
+  void finish(const std::string& status, const std::string& message = {}) {
     try {
       store::IngestRecord r;
       r.id = ingest_id_;
@@ -434,6 +526,7 @@ class IngestRun final : public ChunkConsumer {
       r.tuples = stats_.tuples;
       r.errors = stats_.errors;
       r.status = status;
+      r.message = message;
       store::Catalog::Transaction t(dir_.catalog(), true);
       dir_.catalog().finish_ingest(r);
       t.commit();
@@ -483,6 +576,7 @@ class IngestRun final : public ChunkConsumer {
   std::unique_ptr<store::SegmentWriter> tuples_;
   std::unique_ptr<store::SegmentWriter> errors_;
   std::unique_ptr<store::SegmentWriter> analytics_;
+  std::atomic<std::uint64_t> downloaded_{0};  // blob bytes, by the readers and prefix hashes
   std::uint64_t pending_tuples_ = 0;
   std::size_t error_bytes_ = 0;
   std::uint64_t inputs_done_ = 0;

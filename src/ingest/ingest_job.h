@@ -41,8 +41,9 @@ struct IngestOptions {
   std::string blob_source;
   std::string blob_container;
   std::string blob_prefix;
-  std::string stdin_name;  // the source name of "-" (required with it)
-  unsigned threads = 0;    // parser threads; 0: one per CPU
+  Ticks blob_since = kMinTicks;  // only blobs whose hour (y=/m=/d=/h= in the name) ends after it
+  std::string stdin_name;        // the source name of "-" (required with it)
+  unsigned threads = 0;          // parser threads; 0: one per CPU
   ParseLimits limits;
   std::uint64_t commit_tuples = 8'000'000;  // commit after this many tuples...
   std::size_t commit_bytes = 160u << 20;    // ...or this much buffered rollup and segment data
@@ -58,10 +59,12 @@ struct IngestStats {
   std::uint64_t unchanged = 0;  // skipped without reading
   std::uint64_t resumed = 0;
   std::uint64_t rewritten = 0;
-  std::uint64_t duplicates = 0;      // the same source given twice in one run
-  std::uint64_t bytes = 0;           // bytes parsed
-  std::uint64_t tuples = 0;          // tuples stored
-  std::uint64_t skipped_tuples = 0;  // tuples of rewritten inputs that were already stored
+  std::uint64_t duplicates = 0;  // the same source given twice in one run
+  std::uint64_t superseded = 0;  // blobs committed again or deleted while read (continued later)
+  std::uint64_t bytes = 0;       // bytes parsed
+  std::uint64_t bytes_downloaded = 0;  // blob bytes fetched (parsed or hashed)
+  std::uint64_t tuples = 0;            // tuples stored
+  std::uint64_t skipped_tuples = 0;    // tuples of rewritten inputs that were already stored
   std::uint64_t rejected_records = 0;
   std::uint64_t rejected_tuples = 0;
   std::uint64_t errors = 0;

@@ -182,24 +182,49 @@ std::string status_json(const std::filesystem::path& data_dir) {
     return a->key < b->key;
   });
   if (recent.size() > kStatusSources) recent.resize(kStatusSources);
-  out += ",\"recent_sources\":[";
-  for (std::size_t i = 0; i < recent.size(); ++i) {
-    const store::SourceRecord& r = *recent[i];
-    if (i > 0) out += ',';
-    out += "{\"source\":";  // as FlowTuples.Source names it
-    append_json_string(out, r.key);
-    out += ",\"path\":";  // where it was last read from
-    append_json_string(out, r.path);
-    out += ",\"last_record\":";
-    if (r.has_last_record) {
-      append_json_string(out, format_iso8601(r.last_record_time));
-    } else {
-      out += "null";
-    }
-    out +=
-        fmt::format(",\"tuples\":{},\"errors\":{},\"still_growing\":{},\"complete\":{}}}", r.tuples,
-                    r.errors, r.unterminated ? "true" : "false", r.complete ? "true" : "false");
+  // And the sources whose latest read failed, the newest failure first.
+  std::vector<const store::SourceRecord*> failing;
+  for (const auto& source : snapshot.sources()) {
+    if (!source.last_error.empty()) failing.push_back(&source);
   }
+  std::sort(failing.begin(), failing.end(), [](const auto* a, const auto* b) {
+    if (a->last_error_time != b->last_error_time) return a->last_error_time > b->last_error_time;
+    return a->key < b->key;
+  });
+  std::size_t failing_count = failing.size();
+  if (failing.size() > kStatusSources) failing.resize(kStatusSources);
+  auto append_sources = [&](const std::vector<const store::SourceRecord*>& list) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const store::SourceRecord& r = *list[i];
+      if (i > 0) out += ',';
+      out += "{\"source\":";  // as FlowTuples.Source names it
+      append_json_string(out, r.key);
+      out += ",\"path\":";  // where it was last read from
+      append_json_string(out, r.path);
+      out += ",\"last_record\":";
+      if (r.has_last_record) {
+        append_json_string(out, format_iso8601(r.last_record_time));
+        out += fmt::format(",\"lag_seconds\":{}", (now - r.last_record_time) / kTicksPerSecond);
+      } else {
+        out += "null,\"lag_seconds\":null";
+      }
+      out += ",\"last_error\":";
+      if (r.last_error.empty()) {
+        out += "null,\"last_error_time\":null";
+      } else {
+        append_json_string(out, r.last_error);
+        out += ",\"last_error_time\":";
+        append_json_string(out, format_iso8601(r.last_error_time));
+      }
+      out += fmt::format(",\"tuples\":{},\"errors\":{},\"still_growing\":{},\"complete\":{}}}",
+                         r.tuples, r.errors, r.unterminated ? "true" : "false",
+                         r.complete ? "true" : "false");
+    }
+  };
+  out += ",\"recent_sources\":[";
+  append_sources(recent);
+  out += fmt::format("],\"failing_count\":{},\"failing_sources\":[", failing_count);
+  append_sources(failing);
   out += "],\"ingests\":[";
   std::vector<store::IngestRecord> runs;
   {
@@ -219,6 +244,12 @@ std::string status_json(const std::filesystem::path& data_dir) {
     }
     out += ",\"status\":";
     append_json_string(out, r.status);
+    out += ",\"message\":";  // why it failed
+    if (r.message.empty()) {
+      out += "null";
+    } else {
+      append_json_string(out, r.message);
+    }
     out +=
         fmt::format(",\"inputs\":{},\"tuples\":{},\"errors\":{}}}", r.inputs, r.tuples, r.errors);
   }

@@ -17,71 +17,21 @@ set -euo pipefail
 build=${1:?usage: tests/blob/run.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 probe=$build/tests/blob_probe
-azurite=$here/node_modules/azurite/dist/src/blob/main.js
-if [[ ! -f $azurite ]]; then
-  echo "e2e_blob: $here/node_modules is missing: run 'npm ci' in tests/blob (make test does)" >&2
-  exit 1
-fi
 [[ -x $probe ]] || { echo "e2e_blob: no $probe: build first" >&2; exit 1; }
 
 work=$(mktemp -d)
-azurite_pid=
+# shellcheck source=tests/blob/lib.sh
+source "$here/lib.sh"
 cleanup() {
-  if [[ -n ${proxy_pid:-} ]]; then kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; fi
-  if [[ -n $azurite_pid ]]; then kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi
+  blob_cleanup
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-# Port 0: the system picks a free port and Azurite prints it (blob-rest.md §8.1). Started
-# directly with node so that one process id stops it.
-node "$azurite" --blobHost 127.0.0.1 --blobPort 0 --inMemoryPersistence --disableTelemetry \
-  >"$work/azurite.log" 2>&1 &
-azurite_pid=$!
-port=
-for _ in $(seq 1 150); do
-  port=$(sed -n 's|.*successfully listens on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/azurite.log")
-  [[ -n $port ]] && break
-  kill -0 "$azurite_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z $port ]]; then
-  echo "e2e_blob: Azurite did not start:" >&2
-  cat "$work/azurite.log" >&2
-  exit 1
-fi
-
-key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-endpoint=http://127.0.0.1:$port/devstoreaccount1
-export BLOB_ENDPOINT=$endpoint BLOB_ACCOUNT=devstoreaccount1 BLOB_KEY=$key
-shared_key="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=$endpoint;"
+start_azurite
 c=insights-logs-flowlogflowevent
 prefix='flowLogResourceID=/00000000-0000-0000-0000-000000000000_NETWORKWATCHERRG/NETWORKWATCHER_EASTUS_VNET1-RG1-FLOWLOG/y=2025/m=03/d=14/h=09/'
 blob_of() { echo "${prefix}m=00/macAddress=00224871C20$1/PT1H.json"; }
 
-failures=0
-checks=0
-check() {  # check NAME EXPECTED ACTUAL
-  checks=$((checks + 1))
-  if [[ "$2" != "$3" ]]; then
-    failures=$((failures + 1))
-    printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3" >&2
-  fi
-}
-contains() {  # contains NAME NEEDLE HAYSTACK
-  checks=$((checks + 1))
-  if [[ "$3" != *"$2"* ]]; then
-    failures=$((failures + 1))
-    printf 'FAIL %s\n  expected to contain: %s\n  actual: %s\n' "$1" "$2" "$3" >&2
-  fi
-}
-lacks() {  # lacks NAME NEEDLE HAYSTACK
-  checks=$((checks + 1))
-  if [[ "$3" == *"$2"* ]]; then
-    failures=$((failures + 1))
-    printf 'FAIL %s\n  must not contain: %s\n' "$1" "$2" >&2
-  fi
-}
 with() { local source=$1; shift; FLOWLENS_BLOB_SOURCE=$source "$probe" "$@"; }
 field() { sed -n "s/^$1 //p"; }
 # The raw bytes printed after the four header lines of `blob_probe range`.
@@ -212,19 +162,6 @@ set -e
 
 # --- injected faults: a proxy between the client and Azurite ----------------------------------
 # The probe retries at most twice (three attempts) with a 100 ms base delay.
-proxy_pid=
-start_proxy() {  # start_proxy FAULTS: sets proxy_endpoint
-  [[ -n $proxy_pid ]] && { kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true; }
-  node "$here/fault_proxy.mjs" "$port" "$1" >"$work/proxy.out" 2>"$work/proxy.log" &
-  proxy_pid=$!
-  local pport=
-  for _ in $(seq 1 100); do
-    pport=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$work/proxy.out")
-    [[ -n $pport ]] && break
-    sleep 0.05
-  done
-  proxy_endpoint=http://127.0.0.1:$pport/devstoreaccount1
-}
 via_proxy() { echo "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=$proxy_endpoint;"; }
 direct_blocks=$(with "$shared_key" blocks "$c" "$b")
 set +e
@@ -244,14 +181,14 @@ check "500 on every attempt: exit 1" 1 "$rc"
 check "500 on every attempt: three attempts, then it gives up" 3 "$(wc -l <"$work/proxy.log")"
 contains "500 on every attempt: the error says so" "status=500" "$err"
 set -e
-kill "$proxy_pid" 2>/dev/null || true; wait "$proxy_pid" 2>/dev/null || true
+stop_proxy
 
 # --- flowlens ingest --blob: a container of real flow logs, growing, exactly once ---------------
 flowlens=$build/src/app/flowlens
 lc=insights-logs-flowlogflowevent  # the container the probe checks above used too
 "$flowlens" gen --out "$work/gen" --scale small --hours 2 --seed 21 -q
 # The generated subscription's blobs only (the probe's test blobs are not flow logs).
-gprefix=$(find "$work/gen/$lc" -name PT1H.json | head -1 | sed -n "s|.*/$lc/\(flowLogResourceID=/[^_/]*_\).*|\1|p")
+gprefix=$(find "$work/gen/$lc" -name PT1H.json -print -quit | sed -n "s|.*/$lc/\(flowLogResourceID=/[^_/]*_\).*|\1|p")
 mirror=$work/mirror
 grow_blob=
 count=0
@@ -273,13 +210,25 @@ first_tuples=$(tuples_of "$mirror")
 check "ingest --blob: every tuple of the $count blobs stored ($first_tuples)" "$first_tuples" "$(stored 'FlowTuples | count')"
 check "ingest --blob: tuples were stored" yes "$([[ $first_tuples -gt 1000 ]] && echo yes || echo "no: $first_tuples")"
 check "ingest --blob: sources are container/blob names" "$count" "$(stored "FlowTuples | where Source startswith '$lc/flowLogResourceID=' | summarize dcount(Source)")"
+size_before=$(stat -c %s "$mirror/$lc/$grow_blob")
 node "$here/writer.mjs" extend "$lc" "$grow_blob" "$grow_file" "$mirror/$lc/$grow_blob"
-"$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix" -q
+out=$("$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix")
 grown_tuples=$(tuples_of "$mirror")
+# The checkpoint sits before the closing "]}" (2 bytes): only the bytes after it are fetched,
+# the blocks before it are known by their IDs and the hash state is kept in the checkpoint.
+new_bytes=$(( $(stat -c %s "$mirror/$lc/$grow_blob") - (size_before - 2) ))
+contains "a grown blob: only its new bytes are downloaded ($new_bytes)" "  $new_bytes bytes downloaded, $new_bytes bytes parsed" "$out"
+contains "a grown blob: continued, not re-read" "1 grown, $((count - 1)) unchanged, 0 rewritten" "$out"
 check "ingest --blob after a blob grew: exactly the $((grown_tuples - first_tuples)) new tuples added" "$grown_tuples" "$(stored 'FlowTuples | count')"
 check "the grown blob brought new tuples" yes "$([[ $grown_tuples -gt $first_tuples ]] && echo yes || echo no)"
 "$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix" -q
 check "ingest --blob again: nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
+# The same bytes committed under other block IDs: the block digest differs, so the prefix is
+# downloaded and hashed; it matches, and nothing is stored twice.
+node "$here/writer.mjs" reblock "$lc" "$grow_blob"
+out=$("$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix")
+contains "a re-blocked blob: its prefix is hashed again and found the same" "1 grown, $((count - 1)) unchanged, 0 rewritten" "$out"
+check "a re-blocked blob: nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
 "$flowlens" ingest --data "$work/store" -q "$mirror/$lc"
 check "the same blobs as downloaded files: one source each, nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
 check "rollup holds every tuple once" "$(tuples_of "$mirror")" "$(stored 'NTANetAnalytics | summarize sum(RecordCount)')"

@@ -10,6 +10,9 @@
 //   node writer.mjs grow CONTAINER BLOB                one more record before the tail
 //   node writer.mjs upload CONTAINER BLOB FILE MIRROR [COUNT]   a real flow log, record blocks
 //   node writer.mjs extend CONTAINER BLOB FILE MIRROR           the rest of its records
+//   node writer.mjs feed CONTAINER SRC MIRROR ROUNDS PAUSE_MS [FIRST_HOUR [END_HOUR]]
+//                                                      generated flow logs, growing hour by hour
+//   node writer.mjs reblock CONTAINER BLOB             the same bytes under new block IDs
 //   node writer.mjs delete CONTAINER BLOB
 //   node writer.mjs sas PERMISSIONS RESOURCE_TYPES     an account SAS for the blob service
 import crypto from 'node:crypto';
@@ -127,6 +130,60 @@ if (command === 'container') {
   await commit(container, blob, [...ids, blockId('TAIL', 0)]);
   fs.mkdirSync(path.dirname(mirror), { recursive: true });
   fs.writeFileSync(mirror, '{"records":[' + records.slice(0, upto).map((_, i) => text(i)).join('') + ']}');
+} else if (command === 'feed') {
+  // feed CONTAINER SRC MIRROR ROUNDS PAUSE_MS [FIRST_HOUR [END_HOUR]]: the flow logs under SRC
+  // (a generated container folder) uploaded as Azure writes them over time: hour by hour, each
+  // hour's blobs grown in ROUNDS commits of about equal numbers of records (one block per
+  // record, inserted before the tail), PAUSE_MS between rounds. Hours are counted from 0 in
+  // time order; [FIRST_HOUR, END_HOUR) selects some. MIRROR gets the committed bytes of each
+  // blob after every commit. Prints "round EPOCH_MS HOUR ROUND BLOBS" after each round, so a
+  // test can time when data became available.
+  const [container, src, mirror, roundsText, pauseText, firstText = '0', endText = '100000'] = args;
+  const rounds = Number(roundsText);
+  const pause = Number(pauseText);
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : e.name === 'PT1H.json' ? [path.join(dir, e.name)] : []);
+  const byHour = new Map();
+  for (const file of walk(src)) {
+    const name = path.relative(src, file).split(path.sep).join('/');
+    const hour = name.match(/y=\d{4}\/m=\d{2}\/d=\d{2}\/h=\d{2}/)[0];
+    if (!byHour.has(hour)) byHour.set(hour, []);
+    byHour.get(hour).push(name);
+  }
+  const hours = [...byHour.keys()].sort().slice(Number(firstText), Number(endText));
+  for (const [index, hour] of hours.entries()) {
+    const blobs = byHour.get(hour).sort().map((name) => ({
+      name, ids: [blockId('HEAD', 0)], have: 0,
+      records: JSON.parse(fs.readFileSync(path.join(src, name), 'utf8')).records.map((r) => JSON.stringify(r)),
+    }));
+    for (let round = 1; round <= rounds; round++) {
+      await Promise.all(blobs.map(async (b) => {
+        const text = (i) => (i === 0 ? '' : ',') + b.records[i];
+        if (round === 1) await putBlock(container, b.name, blockId('HEAD', 0), '{"records":[');
+        const upto = Math.ceil((b.records.length * round) / rounds);
+        for (let i = b.have; i < upto; i++) {
+          await putBlock(container, b.name, blockId('DATA', i + 1), text(i));
+          b.ids.push(blockId('DATA', i + 1));
+        }
+        b.have = upto;
+        await putBlock(container, b.name, blockId('TAIL', 0), ']}');
+        await commit(container, b.name, [...b.ids, blockId('TAIL', 0)]);
+        const out = path.join(mirror, container, b.name);
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.writeFileSync(out, '{"records":[' + b.records.slice(0, upto).map((_, i) => text(i)).join('') + ']}');
+      }));
+      process.stdout.write(`round ${Date.now()} ${Number(firstText) + index} ${round} ${blobs.length}\n`);
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+} else if (command === 'reblock') {
+  // reblock CONTAINER BLOB: the same bytes committed again under new block IDs (one block for
+  // the whole content), as a writer that rewrites a blob would: the ETag and the block list
+  // change, the bytes do not.
+  const [container, blob] = args;
+  const res = await request('GET', container, blob, []);
+  await putBlock(container, blob, blockId('REWR', 0), res.body);
+  await commit(container, blob, [blockId('REWR', 0)]);
 } else if (command === 'delete') {
   await request('DELETE', args[0], args[1], []);
 } else if (command === 'sas') {
@@ -139,6 +196,6 @@ if (command === 'container') {
     ['spr', 'https,http'], ['sig', sig]].map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join('&');
   process.stdout.write(token + '\n');
 } else {
-  console.error('usage: node writer.mjs container|flowlog|grow|delete|sas ...');
+  console.error('usage: node writer.mjs container|flowlog|grow|upload|extend|feed|reblock|delete|sas ...');
   process.exit(2);
 }

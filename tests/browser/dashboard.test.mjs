@@ -414,8 +414,13 @@ test('status: store tables and panels', async () => {
   const runs = await page.$$eval('[data-status="ingests"] tbody tr', (trs) => trs.map((tr) => tr.cells[3].textContent));
   assert.ok(runs.length >= 2 && runs.every((x) => x === 'completed'), runs.join());
   const sources = await page.$$eval('[data-status="sources"] tbody tr', (trs) => trs.map((tr) => ({
-    path: tr.cells[0].textContent, newest: tr.cells[1].dataset.value || tr.cells[1].title, tuples: Number(tr.cells[2].dataset.value),
+    path: tr.cells[0].textContent, newest: tr.cells[1].dataset.value || tr.cells[1].title,
+    lag: tr.cells[2].textContent, tuples: Number(tr.cells[3].dataset.value),
   })));
+  // The fixture's records are from the past: each source's lag reads "N days ago" or so.
+  assert.ok(sources.every((s) => /ago$/.test(s.lag)), sources.map((s) => s.lag).join());
+  // No source failed to be read, so the table of failing sources is not shown.
+  assert.equal(await page.$('[data-status="failing"]'), null);
   const total = await scalar('FlowTuples | summarize dcount(Source)');
   assert.equal(sources.length, Math.min(20, total));
   const first = sources[0];

@@ -67,7 +67,7 @@ jq -e --argjson rows "$rows" '(.tables[] | select(.name == "FlowTuples") | .rows
   && pass "status: FlowTuples rows = count() ($rows), newest tuple, sources" || fail "status: $(cat status.json)"
 src=$(jq -r '.recent_sources[0].source' status.json)
 src_rows=$("$bin" query --data d --format csv "FlowTuples | where Source == '$src' | count" | tail -1)
-jq -e --argjson n "$src_rows" '.recent_sources[0].tuples == $n and (.recent_sources | length) <= 20 and .ingests[0].status == "completed" and .ingests[0].tuples == '"$rows"'' status.json >/dev/null \
+jq -e --argjson n "$src_rows" '.recent_sources[0].tuples == $n and (.recent_sources | length) <= 20 and .ingests[0].status == "completed" and .ingests[0].tuples == '"$rows"' and .ingests[0].message == null and (.recent_sources | all(.lag_seconds > 0 and .last_error == null)) and .failing_count == 0 and .failing_sources == []' status.json >/dev/null \
   && pass "status: recent sources ($src_rows tuples in the newest) and the ingest run ($rows tuples)" || fail "status sources/ingests: $(jq -c '.recent_sources[0], .ingests' status.json)"
 
 # --- queries ---

@@ -7,6 +7,9 @@ import { renderCard } from '../render/card.js';
 import { renderTable } from '../render/table.js';
 import { formatAgo, formatDateTime } from '../format.js';
 
+// A source's newest record against the clock: "3 min ago".
+const lagText = (r) => (r.lag_seconds == null ? null : formatAgo(r.lag_seconds));
+
 /** ctx: {main, index (may be null), alive()}. */
 export async function renderStatus(ctx) {
   const { main, index } = ctx;
@@ -61,17 +64,28 @@ export async function renderStatus(ctx) {
       columns: [
         { name: 'Run', type: 'long' }, { name: 'Started', type: 'datetime' }, { name: 'Finished', type: 'datetime' },
         { name: 'Status', type: 'string' }, { name: 'Inputs', type: 'long' }, { name: 'Tuples', type: 'long' },
-        { name: 'Errors', type: 'long' },
+        { name: 'Errors', type: 'long' }, { name: 'Message', type: 'string' },
       ],
-      rows: (status.ingests || []).map((r) => [r.id, r.started, r.finished, r.status, r.inputs, r.tuples, r.errors]),
+      rows: (status.ingests || []).map((r) => [r.id, r.started, r.finished, r.status, r.inputs, r.tuples, r.errors, r.message]),
     }, {})),
+    // Sources whose latest read failed (a blob that could not be read after retries); shown
+    // only when there are some. A later read that gets through clears a source's error.
+    status.failing_count > 0 ? h('h4', { class: 'status-sub' }, `Sources whose latest read failed (${status.failing_count})`) : null,
+    status.failing_count > 0 ? h('div', { 'data-status': 'failing' }, renderTable({
+      columns: [
+        { name: 'Source', type: 'string' }, { name: 'FailedAt', type: 'datetime' }, { name: 'LastError', type: 'string' },
+        { name: 'Lag', type: 'string' },
+      ],
+      rows: status.failing_sources.map((r) => [r.source, r.last_error_time, r.last_error, lagText(r)]),
+    }, {})) : null,
     h('h4', { class: 'status-sub' }, 'Sources, newest records first'),
     h('div', { 'data-status': 'sources' }, renderTable({
       columns: [
-        { name: 'Source', type: 'string' }, { name: 'NewestRecord', type: 'datetime' }, { name: 'Tuples', type: 'long' },
-        { name: 'Errors', type: 'long' }, { name: 'StillGrowing', type: 'bool' },
+        { name: 'Source', type: 'string' }, { name: 'NewestRecord', type: 'datetime' }, { name: 'Lag', type: 'string' },
+        { name: 'Tuples', type: 'long' }, { name: 'Errors', type: 'long' }, { name: 'StillGrowing', type: 'bool' },
+        { name: 'LastError', type: 'string' },
       ],
-      rows: (status.recent_sources || []).map((r) => [r.source, r.last_record, r.tuples, r.errors, r.still_growing]),
+      rows: (status.recent_sources || []).map((r) => [r.source, r.last_record, lagText(r), r.tuples, r.errors, r.still_growing, r.last_error]),
     }, {})));
   summary.dataset.state = 'ready';
 }

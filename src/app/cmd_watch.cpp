@@ -1,0 +1,224 @@
+// `flowlens watch --blob SOURCE [--poll 30s]`: follow the flow logs of a storage account. Each
+// poll is one ingest run over the container (ingest/ingest_job.h): blobs read to the end are
+// skipped without a request, grown ones continue from their checkpoints, and the poll's data is
+// committed, so its tuples are queryable as soon as the poll ends (docs/watch.md).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/duration_option.h"
+#include "app/error_report.h"
+#include "app/exit_codes.h"
+#include "app/ingest_observer.h"
+#include "app/progress_meter.h"
+#include "app/secret_file.h"
+#include "blob/blob_error.h"
+#include "enrich/enrichment_store.h"
+#include "ingest/ingest_job.h"
+#include "store/data_dir.h"
+
+namespace flowlens {
+namespace {
+
+struct WatchCommandOptions {
+  std::string blob;  // a connection string or container URL (secret: never printed)
+  std::string blob_container;
+  std::string blob_prefix;
+  std::string since;
+  std::string data;
+  std::string interval;
+  int retention_days = -1;
+  std::string poll = "30s";
+  std::uint64_t polls = 0;
+  std::uint64_t idle_polls = 0;
+  unsigned threads = 0;
+  std::string errors_path;
+  std::size_t max_error_lines = 20;
+  bool quiet = false;
+  enrich::EnrichmentInputs enrichment;
+};
+
+volatile std::sig_atomic_t g_stop_requested = 0;
+
+extern "C" void request_stop(int) {
+  g_stop_requested = 1;
+}
+
+// SIGINT/SIGTERM end the watch after the current poll; the handler resets itself, so a second
+// signal stops it at once (what was committed stays; the rest is read again next time).
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+std::string megabytes(std::uint64_t bytes) {
+  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+int run_watch_command(const WatchCommandOptions& o) {
+  std::optional<std::chrono::milliseconds> poll = parse_duration(o.poll);
+  if (!poll || poll->count() == 0) {
+    fmt::print(stderr, "flowlens: --poll: not a duration (like 30s, 500ms, 2m): {}\n", o.poll);
+    return kExitUsage;
+  }
+  ingest::IngestOptions options;
+  options.blob_source = o.blob;
+  if (!o.blob.empty() && o.blob.front() == '@') {
+    std::optional<std::string> source = read_secret_file(o.blob.substr(1));
+    if (!source) {
+      fmt::print(stderr, "flowlens: --blob {}: cannot read a connection string or URL\n", o.blob);
+      return kExitUsage;
+    }
+    options.blob_source = *source;
+  }
+  options.blob_container = o.blob_container;
+  options.blob_prefix = o.blob_prefix;
+  if (!o.since.empty()) {
+    std::optional<Ticks> since = parse_time_or_ago(o.since);
+    if (!since) {
+      fmt::print(stderr, "flowlens: --since: not a time or a duration ago: {}\n", o.since);
+      return kExitUsage;
+    }
+    options.blob_since = *since;
+  }
+  options.threads = o.threads;
+  store::DataDirSettings settings;
+  if (!o.interval.empty()) {
+    settings.interval_minutes = o.interval == "60m" || o.interval == "1h" ? 60 : 10;
+    settings.interval_given = true;
+  }
+  std::string data = o.data.empty() ? store::default_data_dir() : o.data;
+  ProgressMeter progress(false, "watch", "tuples", std::nullopt, 0);
+  std::unique_ptr<store::DataDir> dir;
+  try {
+    dir = store::DataDir::open(data, store::DataDir::Mode::kWrite, settings);
+    options.enricher = enrich::store_and_load(data, o.enrichment);
+    if (o.retention_days >= 0) {
+      store::Catalog::Transaction t(dir->catalog(), true);
+      dir->set_retention_days(o.retention_days);
+      t.commit();
+    }
+  } catch (const enrich::EnrichError& e) {
+    fmt::print(stderr, "flowlens: enrichment input: {}\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "flowlens: {}\n", e.what());
+    return kExitFailure;
+  }
+  ErrorReport errors(o.quiet ? 0 : o.max_error_lines, o.errors_path);
+  CommandObserver observer(errors, progress, o.quiet);
+  install_stop_handlers();
+  if (!o.quiet) {
+    fmt::print("watching {} every {} into {}{}\n",
+               o.blob_container.empty() ? std::string("the container") : o.blob_container, o.poll,
+               data, o.since.empty() ? "" : fmt::format(" (blobs of hours since {})", o.since));
+    std::fflush(stdout);
+  }
+
+  std::uint64_t idle = 0;
+  bool last_failed = false;
+  bool rejected = false;
+  for (std::uint64_t n = 1; g_stop_requested == 0; ++n) {
+    auto started = std::chrono::steady_clock::now();
+    try {
+      ingest::IngestStats s = ingest::run_ingest(*dir, options, observer);
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      bool found = s.new_inputs + s.resumed + s.rewritten > 0;
+      idle = found ? 0 : idle + 1;
+      last_failed = false;
+      rejected = rejected || s.errors > 0;
+      if (!o.quiet) {
+        // The time the poll's data became queryable (its commit) leads the line.
+        fmt::print(
+            "{} poll {}: {} blob(s): {} new, {} grown, {} unchanged, {} rewritten, {} changed "
+            "while read; {} tuple(s) stored; {} downloaded for {} parsed; {} problem(s); "
+            "{:.2f} s\n",
+            format_iso8601(now_ticks()), n, s.inputs, s.new_inputs, s.resumed, s.unchanged,
+            s.rewritten, s.superseded, s.tuples, megabytes(s.bytes_downloaded), megabytes(s.bytes),
+            s.errors, seconds);
+        std::fflush(stdout);
+      }
+    } catch (const ingest::UsageError& e) {
+      fmt::print(stderr, "flowlens: {}\n", e.what());
+      return kExitUsage;
+    } catch (const blob::BlobError& e) {
+      // The first poll failing means the source is wrong (credential, container, address):
+      // the user must act. Later, the service may be down for a while: keep polling.
+      fmt::print(stderr, "flowlens: poll {} failed: {}\n", n, e.what());
+      if (n == 1) return kExitFailure;
+      last_failed = true;
+    } catch (const std::exception& e) {
+      // The data directory itself failed (disk full, permissions): polling again won't help.
+      fmt::print(stderr, "flowlens: poll {} failed: {}\n", n, e.what());
+      return kExitFailure;
+    }
+    if ((o.polls > 0 && n >= o.polls) || (o.idle_polls > 0 && idle >= o.idle_polls)) break;
+    auto next = started + *poll;
+    while (g_stop_requested == 0 && std::chrono::steady_clock::now() < next) {
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          std::chrono::milliseconds(100), next - std::chrono::steady_clock::now()));
+    }
+  }
+  if (!errors.finish()) {
+    fmt::print(stderr, "flowlens: cannot write {}\n", o.errors_path);
+    return kExitFailure;
+  }
+  if (last_failed) return kExitFailure;
+  return rejected ? kExitPartial : kExitOk;
+}
+
+}  // namespace
+
+CommandRunner add_watch_command(CLI::App& app) {
+  auto o = std::make_shared<WatchCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "watch",
+      "Follow the flow-log blobs of a storage account: poll, read only what is new, commit "
+      "(docs/watch.md)");
+  cmd->add_option("--blob", o->blob,
+                  "A connection string or a container URL with a SAS, or @FILE holding one "
+                  "(docs/blob.md)")
+      ->required();
+  cmd->add_option("--container", o->blob_container,
+                  "The container (default: the one the URL names)");
+  cmd->add_option("--prefix", o->blob_prefix, "Only blobs whose names start so");
+  cmd->add_option("--since", o->since,
+                  "Only blobs of hours from this time on (2026-11-27T00:00, or a duration ago: "
+                  "24h, 7d)");
+  cmd->add_option("--poll", o->poll, "Time from the start of one poll to the next")
+      ->capture_default_str();
+  cmd->add_option("--polls", o->polls, "Stop after this many polls (0: run until stopped)")
+      ->capture_default_str();
+  cmd->add_option("--until-idle", o->idle_polls,
+                  "Stop after this many polls in a row that found nothing new (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--data", o->data,
+                  "Data directory (default: $FLOWLENS_DATA, else ./flowlens-data)");
+  cmd->add_option("--interval", o->interval,
+                  "Rollup interval of a new data directory: 10m (default) or 60m")
+      ->check(CLI::IsMember({"10m", "60m", "1h"}));
+  cmd->add_option("--retention-days", o->retention_days,
+                  "Keep data this many days (0: forever); stored in the data directory")
+      ->check(CLI::Range(0, 36500));
+  cmd->add_option("--threads", o->threads, "Parser threads (0: one per CPU)")
+      ->capture_default_str();
+  cmd->add_option("--errors", o->errors_path,
+                  "Also write every rejected record or tuple to FILE as NDJSON");
+  cmd->add_option("--max-error-lines", o->max_error_lines,
+                  "Rejections shown on stderr before the rest are only counted")
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", o->quiet, "No per-poll or rejection lines");
+  add_enrichment_options(*cmd, o->enrichment);
+  return [o] { return run_watch_command(*o); };
+}
+
+}  // namespace flowlens
