@@ -4,7 +4,7 @@
 #   make test   installs what is missing, builds, runs every test (unit, golden, end-to-end,
 #               browser, fuzz)
 # Other targets: build, web (the dashboard), blob-emulator (Azurite for the blob tests), bench
-# (parse), bench-ingest, bench-query, bench-serve, fuzz (a long fuzzing run), format, clean.
+# (parse), bench-ingest, bench-query, bench-serve, bench-blob, fuzz (a long fuzzing run), format, clean.
 
 BUILD_DIR   ?= build
 FUZZ_DIR    ?= build-fuzz
@@ -28,7 +28,7 @@ DEMO_ENRICHMENT := --topology $(DEMO_DIR)/enrichment/topology.json \
   --asn $(GEO_DB)/asn/asn-ipv4.csv --asn $(GEO_DB)/asn/asn-ipv6.csv
 
 .PHONY: all deps deps-test deps-bench build web blob-emulator test unit fuzz-smoke fuzz demo bench bench-ingest bench-query \
-        bench-serve format format-check clean
+        bench-serve bench-blob format format-check clean
 
 all: build
 
@@ -140,6 +140,10 @@ bench-query: deps-bench build
 # Dashboard panel latency (cold and cached) and 50 concurrent clients with wrk (bench/README.md).
 bench-serve: deps-bench build
 	bench/serve_bench.sh $(FLOWLENS)
+
+# Following a storage account: watch against Azurite, throughput, bytes downloaded, freshness.
+bench-blob: blob-emulator build
+	bench/blob_bench.sh $(FLOWLENS)
 
 # Parse throughput against jq and DuckDB on generated data (see bench/README.md).
 bench: deps-bench build
