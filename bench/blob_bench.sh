@@ -12,23 +12,30 @@
 #    the round's blocks were committed, minus that time (an upper bound: a poll that started
 #    earlier may have listed them already). p50, p95, max.
 #
+# 3. Many blobs: MANY one-record blobs in another container (Put Blob, distinct hours and
+#    MACs): the first poll (every blob new: a block list and a ranged GET each) and an idle
+#    poll (every blob unchanged: the listing only), time and max RSS.
+#
 # Checked before any number is reported: the store's tuples per blob equal those of a reference
 # store ingested from the exact bytes committed, and so do the rollup's sums; the total equals
 # the generator's manifest.
 #
 # usage: bench/blob_bench.sh FLOWLENS_BINARY [--hours 24] [--poll 2s] [--rounds 12] [--pause-ms 1000]
+#                           [--many 5000]
 set -euo pipefail
 flowlens=$(realpath "$1"); shift
 hours=24
 poll=2s
 rounds=12
 pause_ms=1000
+many=5000
 while [ $# -gt 0 ]; do
   case $1 in
     --hours) hours=$2; shift 2 ;;
     --poll) poll=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --pause-ms) pause_ms=$2; shift 2 ;;
+    --many) many=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -118,6 +125,23 @@ if [[ "$total_tuples" != "$(jq .tuples "$data.manifest.json")" ]]; then
 fi
 echo "checked: $total_tuples tuples (the generator's manifest), each blob's count and the rollup's sums equal the reference's"
 
+# --- 3. many blobs -----------------------------------------------------------------------------
+if ((many > 0)); then
+  node "$here/writer.mjs" container many
+  t0=$(ms)
+  node "$here/writer.mjs" many many "$many"
+  many_upload_s=$(awk -v a="$t0" -v b="$(ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+  for poll_name in first idle; do
+    /usr/bin/time -f '%e %M' -o "$work/many-$poll_name.time" \
+      "$flowlens" watch --data "$work/many" --blob "$shared_key" --container many --polls 1 -q
+  done
+  read -r many_first_s many_first_kb <"$work/many-first.time"
+  read -r many_idle_s many_idle_kb <"$work/many-idle.time"
+  if [[ "$(q "$work/many" 'FlowTuples | count')" != "$many" ]]; then
+    echo "blob_bench: CHECK FAILED: $many one-tuple blobs, $(q "$work/many" 'FlowTuples | count') tuples stored" >&2; exit 1
+  fi
+fi
+
 # --- numbers ---------------------------------------------------------------------------------
 live_downloaded=$(grep ' poll ' "$work/watch-live.log" | sed -n 's/.*; \([0-9.]*\) MB downloaded.*/\1/p' | awk '{ s += $1 } END { print s * 1e6 }')
 # Poll start = commit time - duration; freshness per round as described above.
@@ -146,3 +170,9 @@ echo
 echo "live: 2 hours growing in $rounds commits per hour, $pause_ms ms apart, watch --poll $poll"
 echo "  bytes downloaded / bytes committed: $(awk -v d="$live_downloaded" -v c="$((after_bytes - before_bytes))" 'BEGIN { printf "%.3f (%.1f MB / %.1f MB)", d / c, d / 1e6, c / 1e6 }')"
 echo "  freshness over $fresh_n rounds (block committed -> tuple queryable, upper bound): p50 $(pct 0.5) s, p95 $(pct 0.95) s, max $(pct 1) s"
+if ((many > 0)); then
+  echo
+  echo "many blobs: $many one-record blobs (uploaded in $many_upload_s s; checked: $many tuples stored)"
+  echo "  first poll, every blob new:      $many_first_s s ($(awk -v s="$many_first_s" -v n="$many" 'BEGIN { printf "%.2f", s * 1000 / n }') ms per blob), max RSS $((many_first_kb / 1024)) MB"
+  echo "  idle poll, every blob unchanged: $many_idle_s s, max RSS $((many_idle_kb / 1024)) MB"
+fi

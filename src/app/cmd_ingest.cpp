@@ -127,6 +127,10 @@ int run_ingest_command(const IngestCommandOptions& o) {
       fmt::print("ingested {} input(s) into {}: {} new, {} grown, {} unchanged, {} rewritten",
                  s.inputs, data, s.new_inputs, s.resumed, s.unchanged, s.rewritten);
       if (s.duplicates > 0) fmt::print(", {} given twice", s.duplicates);
+      if (s.superseded + s.deferred > 0) {
+        fmt::print(", {} changed while read, {} deferred (read next time)", s.superseded,
+                   s.deferred);
+      }
       fmt::print("\n  {} tuples stored", s.tuples);
       if (s.skipped_tuples > 0) fmt::print(" ({} already stored were skipped)", s.skipped_tuples);
       fmt::print(

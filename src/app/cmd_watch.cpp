@@ -16,6 +16,7 @@
 #include "app/ingest_observer.h"
 #include "app/progress_meter.h"
 #include "app/secret_file.h"
+#include "blob/blob_endpoint.h"
 #include "blob/blob_error.h"
 #include "enrich/enrichment_store.h"
 #include "ingest/ingest_job.h"
@@ -60,7 +61,7 @@ void install_stop_handlers() {
 }
 
 std::string megabytes(std::uint64_t bytes) {
-  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+  return fmt::format("{:.3f} MB", static_cast<double>(bytes) / 1e6);
 }
 
 int run_watch_command(const WatchCommandOptions& o) {
@@ -81,6 +82,8 @@ int run_watch_command(const WatchCommandOptions& o) {
   }
   options.blob_container = o.blob_container;
   options.blob_prefix = o.blob_prefix;
+  // A duration ago ("24h") moves with the clock: it is worked out again at every poll.
+  std::optional<std::chrono::milliseconds> since_ago;
   if (!o.since.empty()) {
     std::optional<Ticks> since = parse_time_or_ago(o.since);
     if (!since) {
@@ -88,6 +91,7 @@ int run_watch_command(const WatchCommandOptions& o) {
       return kExitUsage;
     }
     options.blob_since = *since;
+    since_ago = parse_duration(o.since);
   }
   options.threads = o.threads;
   store::DataDirSettings settings;
@@ -126,35 +130,45 @@ int run_watch_command(const WatchCommandOptions& o) {
   std::uint64_t idle = 0;
   bool last_failed = false;
   bool rejected = false;
+  bool polled_once = false;  // a poll has listed the container
   for (std::uint64_t n = 1; g_stop_requested == 0; ++n) {
     auto started = std::chrono::steady_clock::now();
+    if (since_ago) options.blob_since = *parse_time_or_ago(o.since);
     try {
       ingest::IngestStats s = ingest::run_ingest(*dir, options, observer);
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      polled_once = true;
       bool found = s.new_inputs + s.resumed + s.rewritten > 0;
       idle = found ? 0 : idle + 1;
       last_failed = false;
-      rejected = rejected || s.errors > 0;
+      // Read failures are retried by the next poll; rejected records are the user's to see.
+      rejected = rejected || s.rejected_records + s.rejected_tuples > 0;
       if (!o.quiet) {
         // The time the poll's data became queryable (its commit) leads the line.
         fmt::print(
             "{} poll {}: {} blob(s): {} new, {} grown, {} unchanged, {} rewritten, {} changed "
-            "while read; {} tuple(s) stored; {} downloaded for {} parsed; {} problem(s); "
-            "{:.2f} s\n",
+            "while read, {} deferred; {} tuple(s) stored; {} downloaded for {} parsed; {} "
+            "problem(s); {:.2f} s\n",
             format_iso8601(now_ticks()), n, s.inputs, s.new_inputs, s.resumed, s.unchanged,
-            s.rewritten, s.superseded, s.tuples, megabytes(s.bytes_downloaded), megabytes(s.bytes),
-            s.errors, seconds);
+            s.rewritten, s.superseded, s.deferred, s.tuples, megabytes(s.bytes_downloaded),
+            megabytes(s.bytes), s.errors, seconds);
         std::fflush(stdout);
       }
     } catch (const ingest::UsageError& e) {
       fmt::print(stderr, "flowlens: {}\n", e.what());
       return kExitUsage;
+    } catch (const blob::BlobConfigError& e) {
+      fmt::print(stderr, "flowlens: --blob: {}\n", e.what());
+      return kExitUsage;
     } catch (const blob::BlobError& e) {
-      // The first poll failing means the source is wrong (credential, container, address):
-      // the user must act. Later, the service may be down for a while: keep polling.
+      // A refused credential, a missing permission or container, a rejected request: the user
+      // must act, unless polls have worked before (a SAS may have expired; the message says
+      // so, and polling goes on in case it is renewed). The service or the network being down
+      // (retries exhausted) is waited out whenever it happens.
       fmt::print(stderr, "flowlens: poll {} failed: {}\n", n, e.what());
-      if (n == 1) return kExitFailure;
+      bool transient = e.kind() == blob::BlobErrorKind::kTransient;
+      if (!transient && !polled_once) return kExitFailure;
       last_failed = true;
     } catch (const std::exception& e) {
       // The data directory itself failed (disk full, permissions): polling again won't help.

@@ -30,6 +30,8 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 
 std::optional<Ticks> parse_time_or_ago(std::string_view text) {
   if (auto ago = parse_duration(text)) {
+    // At most 1000 years: the subtraction below stays far inside the range of Ticks.
+    if (ago->count() > 1000LL * 366 * 86'400'000) return std::nullopt;
     return now_ticks() - static_cast<Ticks>(ago->count()) * kTicksPerMillisecond;
   }
   return parse_user_time(text);

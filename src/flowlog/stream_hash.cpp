@@ -18,6 +18,13 @@ struct Header {
 
 }  // namespace
 
+StreamHash::StreamHash() : state_(XXH3_createState(), &XXH3_freeState) {
+  // xxHash leaves parts of a new state uninitialised (the seeded secret, the unused end of its
+  // buffer, padding); serialize() writes the whole state, so it must hold no stray heap bytes.
+  std::memset(static_cast<void*>(state_.get()), 0, sizeof(XXH3_state_t));
+  XXH3_64bits_reset(state_.get());
+}
+
 std::string StreamHash::serialize() const {
   Header header{};
   std::memcpy(header.magic, kMagic, sizeof kMagic);
@@ -45,9 +52,16 @@ std::optional<StreamHash> StreamHash::restore(std::string_view bytes) {
   StreamHash hash;    // freshly reset: its extSecret is this process's default secret
   XXH3_state_t copy;  // aligned as the type requires, unlike the string's bytes
   std::memcpy(static_cast<void*>(&copy), bytes.data() + sizeof header, sizeof copy);
-  // Only unseeded states are written (StreamHash makes no other kind).
-  if (copy.extSecret != nullptr || copy.seed != 0 || copy.useSeed != 0) return std::nullopt;
-  copy.extSecret = hash.state_->extSecret;
+  // Only unseeded states are written (StreamHash makes no other kind), and a state that could
+  // make xxHash read or write out of bounds (a damaged row) is refused.
+  const XXH3_state_t& fresh = *hash.state_;
+  if (copy.extSecret != nullptr || copy.seed != 0 || copy.useSeed != 0 ||
+      copy.bufferedSize > sizeof copy.buffer || copy.secretLimit != fresh.secretLimit ||
+      copy.nbStripesPerBlock != fresh.nbStripesPerBlock ||
+      copy.nbStripesSoFar >= copy.nbStripesPerBlock) {
+    return std::nullopt;
+  }
+  copy.extSecret = fresh.extSecret;
   XXH3_copyState(hash.state_.get(), &copy);
   return hash;
 }

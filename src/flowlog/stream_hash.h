@@ -15,13 +15,13 @@ namespace flowlens {
 
 class StreamHash {
  public:
-  StreamHash() : state_(XXH3_createState(), &XXH3_freeState) { XXH3_64bits_reset(state_.get()); }
+  StreamHash();
   StreamHash(const StreamHash& other) : StreamHash() {
     XXH3_copyState(state_.get(), other.state_.get());
   }
   StreamHash& operator=(const StreamHash& other) {
     if (this == &other) return *this;
-    if (!state_) state_.reset(XXH3_createState());
+    if (!state_) state_.reset(XXH3_createState());  // every byte is overwritten by the copy
     XXH3_copyState(state_.get(), other.state_.get());
     return *this;
   }

@@ -16,9 +16,8 @@ constexpr std::uint64_t kRangeBytes = 4 << 20;  // one ranged GET
 
 class BlobReader final : public ByteReader {
  public:
-  BlobReader(const blob::BlobSource& source, BlobInput input,
-             std::atomic<std::uint64_t>* downloaded)
-      : client_(source), input_(std::move(input)), downloaded_(downloaded) {}
+  BlobReader(blob::BlobClient& client, BlobInput input, std::atomic<std::uint64_t>* downloaded)
+      : client_(client), input_(std::move(input)), downloaded_(downloaded) {}
 
   std::size_t read(char* dst, std::size_t max) override {
     if (pos_ == buffer_.size() && !fill()) return 0;
@@ -61,12 +60,12 @@ class BlobReader final : public ByteReader {
       case blob::RangeOutcome::kChanged:
         // Azurite also answers 412 for a deleted blob read with If-Match (blob-rest.md §8).
         throw InputSuperseded(fmt::format(
-            "{}: committed again (or deleted) while being read; stored up to its last complete "
-            "record, the rest is read next time",
+            "{}: committed again (or deleted) while being read; what was read before is kept, "
+            "the rest is read next time",
             input_.name()));
       case blob::RangeOutcome::kGone:
         throw InputSuperseded(fmt::format(
-            "{}: deleted while being read; stored up to its last complete record", input_.name()));
+            "{}: deleted while being read; what was read before is kept", input_.name()));
     }
     buffer_ = std::move(r.data);
     offset_ += buffer_.size();
@@ -74,7 +73,7 @@ class BlobReader final : public ByteReader {
     return !buffer_.empty();
   }
 
-  blob::BlobClient client_;
+  blob::BlobClient& client_;
   BlobInput input_;
   std::atomic<std::uint64_t>* downloaded_;
   std::uint64_t offset_ = 0;  // the next byte to download
@@ -136,31 +135,38 @@ std::optional<Ticks> blob_hour(const std::string& name) {
   return parse_iso8601(iso);
 }
 
-std::unique_ptr<ByteReader> open_blob(const blob::BlobSource& source, const BlobInput& input,
+std::unique_ptr<ByteReader> open_blob(blob::BlobClient& client, const BlobInput& input,
                                       std::atomic<std::uint64_t>* downloaded) {
-  return std::make_unique<BlobReader>(source, input, downloaded);
+  return std::make_unique<BlobReader>(client, input, downloaded);
 }
 
-std::optional<StreamHash> hash_blob_prefix(const blob::BlobSource& source, const BlobInput& input,
-                                           std::uint64_t length,
-                                           std::atomic<std::uint64_t>* downloaded) {
-  if (length > input.size) return std::nullopt;
+BlobPrefixHash hash_blob_prefix(blob::BlobClient& client, const BlobInput& input,
+                                std::uint64_t length, std::atomic<std::uint64_t>* downloaded) {
+  BlobPrefixHash out;
+  if (length > input.size) {
+    out.outcome = BlobPrefixHash::Outcome::kShorter;
+    return out;
+  }
   try {
-    BlobReader reader(source, input, downloaded);
-    StreamHash hash;
+    BlobReader reader(client, input, downloaded);
     std::string buffer(1 << 20, '\0');
     std::uint64_t left = length;
     while (left > 0) {
       std::size_t n = reader.read(
           buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size())));
-      if (n == 0) return std::nullopt;
-      hash.update(buffer.data(), n);
+      if (n == 0) {
+        out.outcome = BlobPrefixHash::Outcome::kShorter;
+        return out;
+      }
+      out.hash.update(buffer.data(), n);
       left -= n;
     }
-    return hash;
-  } catch (const ReadError&) {
-    return std::nullopt;
+    out.outcome = BlobPrefixHash::Outcome::kHashed;
+  } catch (const ReadError& e) {
+    out.outcome = BlobPrefixHash::Outcome::kUnreadable;
+    out.why = e.what();
   }
+  return out;
 }
 
 }  // namespace flowlens::ingest

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "blob/blob_client.h"
 #include "blob/blob_endpoint.h"
 #include "common/byte_reader.h"
 #include "common/timestamp.h"
@@ -48,14 +49,24 @@ std::vector<BlobInput> list_blob_inputs(const blob::BlobSource& source,
 std::optional<Ticks> blob_hour(const std::string& name);
 
 // A reader of the blob's bytes [0, size) as listed; skip() moves without downloading. The bytes
-// it downloads are added to `downloaded` when given.
-std::unique_ptr<ByteReader> open_blob(const blob::BlobSource& source, const BlobInput& input,
+// it downloads are added to `downloaded` when given. It uses `client` (not thread-safe: one
+// reader at a time), whose connection is reused from one blob to the next.
+std::unique_ptr<ByteReader> open_blob(blob::BlobClient& client, const BlobInput& input,
                                       std::atomic<std::uint64_t>* downloaded = nullptr);
 
-// The hash of the blob's first `length` bytes (downloaded); nullopt when it is shorter, changed
-// or gone.
-std::optional<StreamHash> hash_blob_prefix(const blob::BlobSource& source, const BlobInput& input,
-                                           std::uint64_t length,
-                                           std::atomic<std::uint64_t>* downloaded = nullptr);
+// The hash of a blob's first bytes, downloaded.
+struct BlobPrefixHash {
+  enum class Outcome {
+    kHashed,      // `hash` holds the hash state after them
+    kShorter,     // the blob is shorter: it was rewritten
+    kUnreadable,  // committed again, deleted or unreachable while read: `why`; try later
+  };
+  Outcome outcome = Outcome::kUnreadable;
+  StreamHash hash;
+  std::string why;
+};
+BlobPrefixHash hash_blob_prefix(blob::BlobClient& client, const BlobInput& input,
+                                std::uint64_t length,
+                                std::atomic<std::uint64_t>* downloaded = nullptr);
 
 }  // namespace flowlens::ingest

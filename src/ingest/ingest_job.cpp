@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "aggregate/rollup.h"
 #include "blob/blob_client.h"
@@ -30,7 +32,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Action { kNew, kUnchanged, kResumed, kRewritten, kDuplicate };
+enum class Action { kNew, kUnchanged, kResumed, kRewritten, kDuplicate, kDeferred };
+
+// What comparing an input's first bytes (up to its checkpoint) with the checkpoint found.
+struct PrefixCheck {
+  enum class Outcome {
+    kHashed,   // `hash` is the hash state after them, to compare with the checkpoint's
+    kDiffers,  // the input is shorter than the checkpoint, or unreadable as a whole (a file)
+    kUnknown,  // they could not be read now (a blob committed again or unreachable): `why`
+  };
+  Outcome outcome = Outcome::kDiffers;
+  StreamHash hash;
+  std::string why;
+};
 
 // One input of the run, matched to its source.
 struct PlannedInput {
@@ -114,9 +128,8 @@ class IngestRun final : public ChunkConsumer {
       spooled = plan();
       std::vector<InputSpec> specs;
       for (std::size_t i = 0; i < planned_.size(); ++i) {
-        if (planned_[i].action == Action::kUnchanged || planned_[i].action == Action::kDuplicate) {
-          continue;
-        }
+        Action a = planned_[i].action;
+        if (a == Action::kUnchanged || a == Action::kDuplicate || a == Action::kDeferred) continue;
         pipeline_index_.push_back(i);
         specs.push_back(planned_[i].spec);
         // What workers read while the consuming thread updates planned_.
@@ -225,6 +238,7 @@ class IngestRun final : public ChunkConsumer {
     } else if (chunk.last_of_input && !chunk.superseded) {
       r.last_error.clear();  // read through to its end: the earlier problem is over
       r.last_error_time = 0;
+      r.has_skip_through = false;  // a rewrite read to its end has skipped all it had to
     }
     if (chunk.last_of_input) {
       r.complete = !read_failed && !chunk.superseded;
@@ -295,8 +309,13 @@ class IngestRun final : public ChunkConsumer {
         planned_.push_back(std::move(p));
         continue;
       }
-      match_checkpoint(p, catalog, [&](const store::SourceRecord& old) {
-        return hash_prefix(p.path, old.resume.offset);
+      match_checkpoint(p, catalog.source(p.record.key), [&](const store::SourceRecord& old) {
+        PrefixCheck check;
+        if (std::optional<StreamHash> h = hash_prefix(p.path, old.resume.offset)) {
+          check.outcome = PrefixCheck::Outcome::kHashed;
+          check.hash = std::move(*h);
+        }
+        return check;
       });
       planned_.push_back(std::move(p));
     }
@@ -313,12 +332,23 @@ class IngestRun final : public ChunkConsumer {
     if (container.empty()) {
       throw UsageError("--blob: name the container (--container NAME, or a container URL)");
     }
-    store::Catalog& catalog = dir_.catalog();
+    // Every checkpoint of the container at once: one query, not one per listed blob.
+    std::unordered_map<std::string, store::SourceRecord> known;
+    for (store::SourceRecord& r : dir_.catalog().sources_with_prefix(container + "/")) {
+      std::string key = r.key;
+      known.emplace(std::move(key), std::move(r));
+    }
     blob::BlobClient client(source);
+    reader_client_ = std::make_unique<blob::BlobClient>(source);
+    std::unordered_set<std::string> listed;
     for (BlobInput& in : list_blob_inputs(source, container, options_.blob_prefix)) {
       if (options_.blob_since != kMinTicks) {
         std::optional<Ticks> hour = blob_hour(in.blob);
         if (hour && *hour + kTicksPerHour <= options_.blob_since) continue;
+      }
+      if (!listed.insert(in.blob).second) {
+        ++stats_.duplicates;  // listed twice (a listing that changed between its pages)
+        continue;
       }
       PlannedInput p;
       p.path = in.name();
@@ -335,7 +365,9 @@ class IngestRun final : public ChunkConsumer {
           if (!list.etag.empty()) {
             in.etag = list.etag;
             in.size = list.content_length;
-            p.blocks = std::move(list.blocks);
+            // A blob written in one Put Blob has no blocks: every version of it would have the
+            // same (empty) block digest, so it gets none and is compared by its bytes.
+            if (!list.blocks.empty()) p.blocks = std::move(list.blocks);
           }
         } catch (const blob::BlobError&) {
           // Gone or unreadable now: the read below reports it.
@@ -343,44 +375,61 @@ class IngestRun final : public ChunkConsumer {
       };
       p.record.etag = in.etag;
       p.state = FileState{in.size, in.mtime};
-      match_checkpoint(p, catalog,
-                       [&](const store::SourceRecord& old) -> std::optional<StreamHash> {
-                         fetch_blocks();
-                         p.record.etag = in.etag;
-                         p.state = FileState{in.size, in.mtime};
-                         if (in.size < old.resume.offset) return std::nullopt;
-                         if (p.blocks && old.has_blocks && !old.hash_state.empty()) {
-                           BlockPrefix now = block_prefix(*p.blocks, old.resume.offset);
-                           std::optional<StreamHash> kept = StreamHash::restore(old.hash_state);
-                           if (kept && now == BlockPrefix{old.block_count, old.block_digest})
-                             return kept;
-                         }
-                         // No usable block digest or hash state: hash the prefix as downloaded.
-                         return hash_blob_prefix(source, in, old.resume.offset, &downloaded_);
-                       });
+      auto found = known.find(p.record.key);
+      std::optional<store::SourceRecord> checkpoint;
+      if (found != known.end()) checkpoint = std::move(found->second);
+      match_checkpoint(p, checkpoint, [&](const store::SourceRecord& old) {
+        fetch_blocks();
+        p.record.etag = in.etag;
+        p.state = FileState{in.size, in.mtime};
+        PrefixCheck check;
+        if (in.size < old.resume.offset) return check;  // shorter: rewritten
+        if (p.blocks && old.has_blocks && old.block_count > 0 && !old.hash_state.empty()) {
+          BlockPrefix now = block_prefix(*p.blocks, old.resume.offset);
+          std::optional<StreamHash> kept = StreamHash::restore(old.hash_state);
+          if (kept && kept->digest() == old.resume.hash &&
+              now == BlockPrefix{old.block_count, old.block_digest}) {
+            check.outcome = PrefixCheck::Outcome::kHashed;
+            check.hash = std::move(*kept);
+            return check;
+          }
+        }
+        // No usable block digest or hash state: hash the prefix as downloaded.
+        BlobPrefixHash downloaded = hash_blob_prefix(client, in, old.resume.offset, &downloaded_);
+        switch (downloaded.outcome) {
+          case BlobPrefixHash::Outcome::kHashed:
+            check.outcome = PrefixCheck::Outcome::kHashed;
+            check.hash = std::move(downloaded.hash);
+            break;
+          case BlobPrefixHash::Outcome::kShorter:
+            break;
+          case BlobPrefixHash::Outcome::kUnreadable:
+            check.outcome = PrefixCheck::Outcome::kUnknown;
+            check.why = std::move(downloaded.why);
+            break;
+        }
+        return check;
+      });
       if (p.action != Action::kUnchanged) fetch_blocks();
       p.record.etag = in.etag;
       p.state = FileState{in.size, in.mtime};
       p.record.size = in.size;
       p.record.mtime = in.mtime;
       p.spec.size = in.size;
-      p.spec.open = [source, in, counter = &downloaded_]() {
-        return open_blob(source, in, counter);
-      };
+      // The pipeline opens its inputs one after another on one thread: they share a client.
+      p.spec.open = [this, in]() { return open_blob(*reader_client_, in, &downloaded_); };
       p.blob = in;
       planned_.push_back(std::move(p));
     }
   }
 
-  // Decides how to read `p` from its source's checkpoint (new, unchanged, resumed, rewritten).
-  // `prefix_of` gives the hash state after the first old.resume.offset bytes of the input as it
-  // is now (nullopt when it is shorter or unreadable).
-  void match_checkpoint(
-      PlannedInput& p, store::Catalog& catalog,
-      const std::function<std::optional<StreamHash>(const store::SourceRecord&)>& prefix_of) {
+  // Decides how to read `p` from its source's checkpoint (new, unchanged, resumed, rewritten,
+  // or deferred to the next run when its first bytes cannot be compared now). `prefix_of`
+  // compares the first old.resume.offset bytes of the input as it is now.
+  void match_checkpoint(PlannedInput& p, const std::optional<store::SourceRecord>& known,
+                        const std::function<PrefixCheck(const store::SourceRecord&)>& prefix_of) {
     const std::string& name = p.spec.name;
     {
-      std::optional<store::SourceRecord> known = catalog.source(p.record.key);
       p.record.first_ingest = started_;
       // Read from the start unless resumed below: the hash of no bytes (a read that ends before
       // its first chunk, superseded or failed, keeps this checkpoint).
@@ -401,7 +450,7 @@ class IngestRun final : public ChunkConsumer {
                                 : p.state && old.size == p.state->size &&
                                       old.mtime == p.state->mtime && p.record.path != "<stdin>";
         bool same_file = p.state && old.complete && same_version;
-        std::optional<StreamHash> prefix;
+        PrefixCheck prefix;
         if (p.state && !same_file && p.state->size >= old.resume.offset) prefix = prefix_of(old);
         p.record.first_ingest = old.first_ingest;
         p.record.tuples = old.tuples;
@@ -413,23 +462,45 @@ class IngestRun final : public ChunkConsumer {
         if (same_file) {
           p.action = Action::kUnchanged;
           ++stats_.unchanged;
-        } else if (prefix && prefix->digest() == old.resume.hash) {
+        } else if (prefix.outcome == PrefixCheck::Outcome::kUnknown) {
+          // Neither "same" nor "rewritten" is known: reading it now could store records twice
+          // (as a rewrite) or lose them. Its checkpoint stays as it is.
+          p.action = Action::kDeferred;
+          ++stats_.deferred;
+          observer_.on_notice(
+              fmt::format("{}: its first {} bytes cannot be compared with its checkpoint now ({}); "
+                          "tried again next time",
+                          name, old.resume.offset, prefix.why));
+        } else if (prefix.outcome == PrefixCheck::Outcome::kHashed &&
+                   prefix.hash.digest() == old.resume.hash) {
           p.action = Action::kResumed;
           ++stats_.resumed;
           p.spec.resume = old.resume;
-          p.spec.resume_hash = *prefix;
+          p.spec.resume_hash = prefix.hash;
           p.record.resume = old.resume;
           p.record.unterminated = old.unterminated;
-          p.record.hash_state = old.hash_state;
-          p.record.has_blocks = old.has_blocks;
-          p.record.block_count = old.block_count;
-          p.record.block_digest = old.block_digest;
+          // An interrupted rewrite goes on skipping what was stored before it.
+          p.record.has_skip_through = old.has_skip_through;
+          p.record.skip_through = old.skip_through;
+          if (old.has_skip_through) p.skip_through = old.skip_through;
+          if (!p.record.etag.empty()) {
+            // A blob: its checkpoint's block digest and hash state stay valid until a chunk
+            // moves the resume point. A file read leaves them empty: they would describe an
+            // offset its read moves away from.
+            p.record.hash_state = old.hash_state;
+            p.record.has_blocks = old.has_blocks;
+            p.record.block_count = old.block_count;
+            p.record.block_digest = old.block_digest;
+          }
         } else if (!p.state) {
           p.action = Action::kNew;  // unreadable now: the pipeline reports it
         } else {
           p.action = Action::kRewritten;
           ++stats_.rewritten;
           p.skip_through = old.has_last_record ? old.last_record_time : kMinTicks;
+          // Kept in the checkpoint until this read reaches the end (see SourceRecord).
+          p.record.has_skip_through = old.has_last_record;
+          p.record.skip_through = old.last_record_time;
           observer_.on_notice(fmt::format(
               "{}: its first {} bytes changed since they were stored; reading it again and "
               "keeping only records after {}",
@@ -576,7 +647,8 @@ class IngestRun final : public ChunkConsumer {
   std::unique_ptr<store::SegmentWriter> tuples_;
   std::unique_ptr<store::SegmentWriter> errors_;
   std::unique_ptr<store::SegmentWriter> analytics_;
-  std::atomic<std::uint64_t> downloaded_{0};  // blob bytes, by the readers and prefix hashes
+  std::atomic<std::uint64_t> downloaded_{0};         // blob bytes, by the readers and prefix hashes
+  std::unique_ptr<blob::BlobClient> reader_client_;  // the blob readers' (pipeline thread)
   std::uint64_t pending_tuples_ = 0;
   std::size_t error_bytes_ = 0;
   std::uint64_t inputs_done_ = 0;

@@ -7,7 +7,10 @@
 //   resumed    the bytes up to the checkpoint hash the same (a PT1H.json that grew): read from
 //              the checkpoint, so only records appended since are parsed
 //   rewritten  the bytes up to the checkpoint differ: read from the start, skipping records
-//              whose time is not after the latest record already stored
+//              whose time is not after the latest record already stored (the checkpoint keeps
+//              that time until the read reaches the end, so an interrupted one goes on skipping)
+//   deferred   a blob whose bytes up to the checkpoint cannot be read now (committed again
+//              during the check, unreachable): not read, its checkpoint untouched
 // Parsed chunks accumulate in memory until a commit threshold (tuples, memory), then one
 // commit writes the segments and, in the same catalog transaction, the checkpoints of every
 // source whose data they hold. A crash loses at most the uncommitted part, which the next run
@@ -61,6 +64,7 @@ struct IngestStats {
   std::uint64_t rewritten = 0;
   std::uint64_t duplicates = 0;  // the same source given twice in one run
   std::uint64_t superseded = 0;  // blobs committed again or deleted while read (continued later)
+  std::uint64_t deferred = 0;    // blobs whose first bytes could not be compared now (next run)
   std::uint64_t bytes = 0;       // bytes parsed
   std::uint64_t bytes_downloaded = 0;  // blob bytes fetched (parsed or hashed)
   std::uint64_t tuples = 0;            // tuples stored

@@ -7,7 +7,8 @@
 namespace flowlens::store {
 namespace {
 
-// Version 2 added the blob fields of sources and the message of ingests (upgrade()).
+// Version 2 added the blob fields, last read error and skip time of sources and the message of
+// ingests (upgrade()).
 constexpr int kCatalogVersion = 2;
 
 // A prepared statement with typed binds and reads; finalized on destruction.
@@ -113,7 +114,8 @@ CREATE TABLE IF NOT EXISTS sources (
   block_digest INTEGER,
   hash_state BLOB,
   last_error TEXT,
-  last_error_time INTEGER
+  last_error_time INTEGER,
+  skip_through INTEGER
 );
 CREATE TABLE IF NOT EXISTS ingests (
   id INTEGER PRIMARY KEY,
@@ -174,6 +176,8 @@ SourceRecord read_source(Statement& s) {
   r.hash_state = s.blob(20);
   r.last_error = s.text(21);
   r.last_error_time = s.int64(22);
+  r.has_skip_through = !s.is_null(23);
+  r.skip_through = s.int64(23);
   return r;
 }
 
@@ -183,12 +187,12 @@ constexpr const char* kSourceColumns =
     "key, path, resume_offset, resume_records, resume_state, resume_context, resume_prev, "
     "resume_hash, size, mtime, last_record_time, tuples, errors, unterminated, complete, "
     "first_ingest, last_ingest, etag, block_count, block_digest, hash_state, last_error, "
-    "last_error_time";
+    "last_error_time, skip_through";
 // What a reader selects from a version 1 catalog: the columns version 2 added read as NULL.
 constexpr const char* kSourceColumnsV1 =
     "key, path, resume_offset, resume_records, resume_state, resume_context, resume_prev, "
     "resume_hash, size, mtime, last_record_time, tuples, errors, unterminated, complete, "
-    "first_ingest, last_ingest, NULL, NULL, NULL, NULL, NULL, NULL";
+    "first_ingest, last_ingest, NULL, NULL, NULL, NULL, NULL, NULL, NULL";
 
 }  // namespace
 
@@ -245,6 +249,7 @@ void Catalog::upgrade(int from) {
         "ALTER TABLE sources ADD COLUMN hash_state BLOB;"
         "ALTER TABLE sources ADD COLUMN last_error TEXT;"
         "ALTER TABLE sources ADD COLUMN last_error_time INTEGER;"
+        "ALTER TABLE sources ADD COLUMN skip_through INTEGER;"
         "ALTER TABLE ingests ADD COLUMN message TEXT;");
   }
   set_meta("catalog_version", std::to_string(kCatalogVersion));
@@ -343,11 +348,11 @@ std::optional<SourceRecord> Catalog::source(const std::string& key) {
 }
 
 void Catalog::put_source(const SourceRecord& r) {
-  Statement s(db_,
-              fmt::format("INSERT OR REPLACE INTO sources ({}) VALUES "
-                          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          kSourceColumns)
-                  .c_str());
+  Statement s(
+      db_, fmt::format("INSERT OR REPLACE INTO sources ({}) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       kSourceColumns)
+               .c_str());
   s.bind(1, r.key).bind(2, r.path);
   s.bind(3, static_cast<std::int64_t>(r.resume.offset)).bind(4, r.resume.records);
   s.bind(5, r.resume.state).bind(6, r.resume.context).bind(7, r.resume.prev_significant);
@@ -382,11 +387,27 @@ void Catalog::put_source(const SourceRecord& r) {
   } else {
     s.bind(22, r.last_error).bind(23, r.last_error_time);
   }
+  if (r.has_skip_through) {
+    s.bind(24, r.skip_through);
+  } else {
+    s.bind_null(24);
+  }
   s.run();
 }
 
 std::vector<SourceRecord> Catalog::sources() {
   Statement s(db_, fmt::format("SELECT {} FROM sources ORDER BY key", source_columns()).c_str());
+  std::vector<SourceRecord> out;
+  while (s.step())
+    out.push_back(read_source(s));
+  return out;
+}
+
+std::vector<SourceRecord> Catalog::sources_with_prefix(const std::string& prefix) {
+  Statement s(db_, fmt::format("SELECT {} FROM sources WHERE substr(key, 1, length(?1)) = ?1",
+                               source_columns())
+                       .c_str());
+  s.bind(1, prefix);
   std::vector<SourceRecord> out;
   while (s.step())
     out.push_back(read_source(s));

@@ -71,6 +71,11 @@ struct SourceRecord {
   // The latest problem reading it, until a later read gets through it.
   std::string last_error;
   Ticks last_error_time = 0;
+  // A rewritten input being read again from its start keeps only records after this time (the
+  // newest stored before); kept until that read reaches the end, so an interrupted one goes on
+  // skipping them.
+  bool has_skip_through = false;
+  Ticks skip_through = 0;
 };
 
 struct IngestRecord {
@@ -122,6 +127,8 @@ class Catalog {
   std::optional<SourceRecord> source(const std::string& key);
   void put_source(const SourceRecord& source);
   std::vector<SourceRecord> sources();
+  // The sources whose keys start with `prefix`, in one query (a poll over a container).
+  std::vector<SourceRecord> sources_with_prefix(const std::string& prefix);
 
   std::int64_t begin_ingest(Ticks started);
   void finish_ingest(const IngestRecord& ingest);

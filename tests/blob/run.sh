@@ -229,6 +229,42 @@ node "$here/writer.mjs" reblock "$lc" "$grow_blob"
 out=$("$flowlens" ingest --data "$work/store" --blob "$shared_key" --container "$lc" --prefix "$gprefix")
 contains "a re-blocked blob: its prefix is hashed again and found the same" "1 grown, $((count - 1)) unchanged, 0 rewritten" "$out"
 check "a re-blocked blob: nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
+
+# --- a blob committed again while it is read: the proxy holds the third request (the read after
+# List Blobs and Get Block List) for 2.5 s while the writer commits more of the blob -----------
+race=race/PT1H.json
+race_mirror=$work/race-mirror/$lc/$race
+race_records=$(jq '.records | length' "$grow_file")
+race_count() { "$flowlens" query --data "$work/race-store" --format csv 'FlowTuples | count' | tail -1; }
+node "$here/writer.mjs" upload "$lc" "$race" "$grow_file" "$race_mirror" $((race_records / 3))
+"$flowlens" ingest --data "$work/race-store" --blob "$shared_key" --container "$lc" --prefix "$race" -q
+node "$here/writer.mjs" extend "$lc" "$race" "$grow_file" "$race_mirror" $((2 * race_records / 3))
+start_proxy none,none,slow2500
+"$flowlens" ingest --data "$work/race-store" --blob "$proxy_key" --container "$lc" --prefix "$race" >"$work/race.out" 2>&1 &
+racer=$!
+sleep 1
+node "$here/writer.mjs" extend "$lc" "$race" "$grow_file" "$race_mirror"
+rc=0; wait "$racer" || rc=$?
+check "committed again during a grown blob's read: exit 0" 0 "$rc"
+contains "committed again during a grown blob's read: a notice" "committed again (or deleted) while being read" "$(cat "$work/race.out")"
+contains "committed again during a grown blob's read: counted" "1 changed while read, 0 deferred" "$(cat "$work/race.out")"
+"$flowlens" ingest --data "$work/race-store" --blob "$shared_key" --container "$lc" --prefix "$race" -q
+check "committed again during a read: every tuple once after the next run" "$(tuples_of "$race_mirror")" "$(race_count)"
+# The same while the prefix is downloaded to be compared (new block IDs force that): neither
+# "same" nor "rewritten" is known, so the blob is left for the next run, checkpoint untouched.
+node "$here/writer.mjs" reblock "$lc" "$race"
+start_proxy none,none,slow2500
+"$flowlens" ingest --data "$work/race-store" --blob "$proxy_key" --container "$lc" --prefix "$race" >"$work/race.out" 2>&1 &
+racer=$!
+sleep 1
+node "$here/writer.mjs" reblock "$lc" "$race"
+rc=0; wait "$racer" || rc=$?
+check "committed again while its prefix is compared: exit 0" 0 "$rc"
+contains "committed again while its prefix is compared: deferred" "0 changed while read, 1 deferred" "$(cat "$work/race.out")"
+contains "committed again while its prefix is compared: says why" "cannot be compared with its checkpoint now" "$(cat "$work/race.out")"
+"$flowlens" ingest --data "$work/race-store" --blob "$shared_key" --container "$lc" --prefix "$race" -q
+check "committed again while its prefix is compared: every tuple once after the next run" "$(tuples_of "$race_mirror")" "$(race_count)"
+stop_proxy
 "$flowlens" ingest --data "$work/store" -q "$mirror/$lc"
 check "the same blobs as downloaded files: one source each, nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
 check "rollup holds every tuple once" "$(tuples_of "$mirror")" "$(stored 'NTANetAnalytics | summarize sum(RecordCount)')"

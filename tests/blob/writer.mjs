@@ -9,10 +9,11 @@
 //   node writer.mjs flowlog CONTAINER BLOB RECORDS     a new blob with RECORDS data blocks
 //   node writer.mjs grow CONTAINER BLOB                one more record before the tail
 //   node writer.mjs upload CONTAINER BLOB FILE MIRROR [COUNT]   a real flow log, record blocks
-//   node writer.mjs extend CONTAINER BLOB FILE MIRROR           the rest of its records
+//   node writer.mjs extend CONTAINER BLOB FILE MIRROR [UPTO]    more of its records (all by default)
 //   node writer.mjs feed CONTAINER SRC MIRROR ROUNDS PAUSE_MS [FIRST_HOUR [END_HOUR]]
 //                                                      generated flow logs, growing hour by hour
 //   node writer.mjs reblock CONTAINER BLOB             the same bytes under new block IDs
+//   node writer.mjs many CONTAINER COUNT               COUNT one-record blobs (Put Blob)
 //   node writer.mjs delete CONTAINER BLOB
 //   node writer.mjs sas PERMISSIONS RESOURCE_TYPES     an account SAS for the blob service
 import crypto from 'node:crypto';
@@ -44,13 +45,14 @@ function sign(method, path, query, headers) {
   return crypto.createHmac('sha256', key).update(text, 'utf8').digest('base64');
 }
 
-function request(method, container, blob, query, body = '') {
+function request(method, container, blob, query, body = '', extraHeaders = {}) {
   const path = endpoint.pathname.replace(/\/$/, '') + '/' + container + (blob ? '/' + encodePath(blob) : '');
   const data = Buffer.from(body, 'utf8');
   const headers = {
     'x-ms-date': new Date().toUTCString(),
     'x-ms-version': version,
     'content-length': String(data.length),
+    ...extraHeaders,
   };
   headers.authorization = `SharedKey ${account}:${sign(method, path, query, headers)}`;
   const search = query.map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join('&');
@@ -106,8 +108,8 @@ if (command === 'container') {
 } else if (command === 'upload' || command === 'extend') {
   // upload CONTAINER BLOB FILE MIRROR [COUNT]: a blob of FILE's first COUNT records (all by
   // default), one block per record as Azure writes them; the exact bytes uploaded are written
-  // to MIRROR too. extend CONTAINER BLOB FILE MIRROR: the records not uploaded yet, inserted
-  // before the tail, and MIRROR rewritten to the new content.
+  // to MIRROR too. extend CONTAINER BLOB FILE MIRROR [UPTO]: the records not uploaded yet (up
+  // to record UPTO), inserted before the tail, and MIRROR rewritten to the new content.
   const [container, blob, file, mirror, countText] = args;
   const records = JSON.parse(fs.readFileSync(file, 'utf8')).records.map((r) => JSON.stringify(r));
   const text = (i) => (i === 0 ? '' : ',') + records[i];
@@ -121,7 +123,7 @@ if (command === 'container') {
     await putBlock(container, blob, blockId('HEAD', 0), '{"records":[');
     ids = [blockId('HEAD', 0)];
   }
-  const upto = command === 'upload' && countText ? Number(countText) : records.length;
+  const upto = countText ? Number(countText) : records.length;
   for (let i = have; i < upto; i++) {
     await putBlock(container, blob, blockId('DATA', i + 1), text(i));
     ids.push(blockId('DATA', i + 1));
@@ -176,6 +178,25 @@ if (command === 'container') {
       if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
+} else if (command === 'many') {
+  // many CONTAINER COUNT: COUNT small flow-log blobs (one record each, Put Blob in one request,
+  // 16 at a time) under distinct hours and MACs, for measuring listings of thousands of blobs.
+  const [container, countText] = args;
+  const count = Number(countText);
+  const body = '{"records":[{"time":"2026-11-01T00:00:00.0000000Z","flowLogVersion":4,"flowLogGUID":"00000000-0000-0000-0000-000000000001","macAddress":"00224800AA01","category":"FlowLogFlowEvent","flowLogResourceID":"/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/NETWORKWATCHERRG/PROVIDERS/MICROSOFT.NETWORK/NETWORKWATCHERS/NETWORKWATCHER_EASTUS/FLOWLOGS/MANY","targetResourceID":"/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/VIRTUALNETWORKS/VNET","operationName":"FlowLogFlowEvent","flowRecords":{"flows":[{"aclID":"00000000-0000-0000-0000-000000000002","flowGroups":[{"rule":"DefaultRule_AllowInternetOutBound","flowTuples":["1761955200000,10.0.0.4,20.60.1.2,50000,443,6,O,B,NX,0,0,0,0"]}]}]}}]}';
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const hour = new Date(Date.UTC(2026, 10, 1) + Math.floor(i / 1000) * 3600 * 1000);
+      const p2 = (n) => String(n).padStart(2, '0');
+      const name = `flowLogResourceID=/00000000-0000-0000-0000-000000000000_NETWORKWATCHERRG/NETWORKWATCHER_EASTUS_MANY/` +
+        `y=${hour.getUTCFullYear()}/m=${p2(hour.getUTCMonth() + 1)}/d=${p2(hour.getUTCDate())}/h=${p2(hour.getUTCHours())}/m=00/` +
+        `macAddress=${String(i % 1000).padStart(12, '0')}/PT1H.json`;
+      await request('PUT', container, name, [], body, { 'x-ms-blob-type': 'BlockBlob' });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
 } else if (command === 'reblock') {
   // reblock CONTAINER BLOB: the same bytes committed again under new block IDs (one block for
   // the whole content), as a writer that rewrites a blob would: the ETag and the block list

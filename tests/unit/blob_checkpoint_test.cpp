@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <memory>
+#include <vector>
 
 #include "flowlog/stream_hash.h"
 #include "ingest/blob_inputs.h"
@@ -46,6 +48,35 @@ TEST(StreamHashState, ForeignBytesAreRefused) {
   std::string other_version = bytes;
   other_version[4] ^= 1;  // the version number follows the magic
   EXPECT_FALSE(StreamHash::restore(other_version));
+}
+
+TEST(StreamHashState, TheStoredBytesDependOnlyOnWhatWasHashed) {
+  // No stray heap bytes: two hashes of the same input serialize identically, even when the
+  // heap they were allocated from held other data.
+  std::vector<std::unique_ptr<StreamHash>> noise;
+  for (int i = 0; i < 8; ++i) {
+    noise.push_back(std::make_unique<StreamHash>());
+    noise.back()->update(std::string(5000, static_cast<char>('A' + i)));
+  }
+  noise.clear();
+  StreamHash a;
+  a.update("flow logs, 100 bytes or so, fewer than xxHash's internal buffer");
+  StreamHash b;
+  b.update("flow logs, 100 bytes or so, fewer than xxHash's internal buffer");
+  EXPECT_EQ(a.serialize(), b.serialize());
+}
+
+TEST(StreamHashState, ADamagedStateIsRefused) {
+  StreamHash h;
+  h.update(std::string(300, 'x'));
+  std::string bytes = h.serialize();
+  ASSERT_TRUE(StreamHash::restore(bytes));
+  // bufferedSize sits after acc (64), customSecret (192) and buffer (256), behind the 12-byte
+  // header; a value past the buffer would make xxHash copy out of bounds.
+  std::string damaged = bytes;
+  std::size_t at = 12 + 64 + 192 + 256;
+  damaged[at + 1] = '\x7f';
+  EXPECT_FALSE(StreamHash::restore(damaged));
 }
 
 TEST(StreamHashState, MovedFromHashCanBeAssignedAgain) {
@@ -188,6 +219,8 @@ TEST_F(CatalogVersionTest, AWriterUpgradesVersion1AndKeepsItsRows) {
     blob.hash_state = h.serialize();
     blob.last_error = "c/PT1H.json: deleted while being read";
     blob.last_error_time = 99;
+    blob.has_skip_through = true;
+    blob.skip_through = 1234;
     store::Catalog::Transaction t(writer, true);
     writer.put_source(blob);
     std::int64_t id = writer.begin_ingest(10);
@@ -212,11 +245,14 @@ TEST_F(CatalogVersionTest, AWriterUpgradesVersion1AndKeepsItsRows) {
   EXPECT_EQ(h->digest(), expected.digest());
   EXPECT_EQ(b->last_error, "c/PT1H.json: deleted while being read");
   EXPECT_EQ(b->last_error_time, 99);
+  EXPECT_TRUE(b->has_skip_through);
+  EXPECT_EQ(b->skip_through, 1234);
   EXPECT_EQ(reader.ingests(1)[0].message, "List Blobs: 403");
   auto file = reader.source("a/PT1H.json");
   ASSERT_TRUE(file);
   EXPECT_TRUE(file->etag.empty());
   EXPECT_FALSE(file->has_blocks);
+  EXPECT_FALSE(file->has_skip_through);
 }
 
 TEST_F(CatalogVersionTest, ANewerVersionIsRefusedWithBothVersionsNamed) {
