@@ -139,7 +139,8 @@ int run_watch_command(const WatchCommandOptions& o) {
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       polled_once = true;
-      bool found = s.new_inputs + s.resumed + s.rewritten > 0;
+      // Deferred blobs are still to be read: a poll that left some is not idle.
+      bool found = s.new_inputs + s.resumed + s.rewritten + s.deferred > 0;
       idle = found ? 0 : idle + 1;
       last_failed = false;
       // Read failures are retried by the next poll; rejected records are the user's to see.

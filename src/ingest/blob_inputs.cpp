@@ -14,6 +14,19 @@ namespace {
 
 constexpr std::uint64_t kRangeBytes = 4 << 20;  // one ranged GET
 
+// A request of a BlobReader that failed after the client's retries; `transient` when waiting
+// may help (the service or the network was down), not when the credential, the permission or
+// the blob's state is the problem.
+class BlobReadFailed : public ReadError {
+ public:
+  BlobReadFailed(const std::string& message, bool transient)
+      : ReadError(message), transient_(transient) {}
+  bool transient() const { return transient_; }
+
+ private:
+  bool transient_;
+};
+
 class BlobReader final : public ByteReader {
  public:
   BlobReader(blob::BlobClient& client, BlobInput input, std::atomic<std::uint64_t>* downloaded)
@@ -49,6 +62,9 @@ class BlobReader final : public ByteReader {
     blob::RangeResult r;
     try {
       r = client_.get_range(input_.container, input_.blob, offset_, length, input_.etag);
+    } catch (const blob::BlobError& e) {
+      throw BlobReadFailed(fmt::format("{}: {}", input_.name(), e.what()),
+                           e.kind() == blob::BlobErrorKind::kTransient);
     } catch (const std::exception& e) {
       throw ReadError(fmt::format("{}: {}", input_.name(), e.what()));
     }
@@ -162,8 +178,15 @@ BlobPrefixHash hash_blob_prefix(blob::BlobClient& client, const BlobInput& input
       left -= n;
     }
     out.outcome = BlobPrefixHash::Outcome::kHashed;
-  } catch (const ReadError& e) {
+  } catch (const InputSuperseded& e) {
     out.outcome = BlobPrefixHash::Outcome::kUnreadable;
+    out.why = e.what();
+  } catch (const BlobReadFailed& e) {
+    out.outcome =
+        e.transient() ? BlobPrefixHash::Outcome::kUnreadable : BlobPrefixHash::Outcome::kFailed;
+    out.why = e.what();
+  } catch (const ReadError& e) {
+    out.outcome = BlobPrefixHash::Outcome::kFailed;
     out.why = e.what();
   }
   return out;

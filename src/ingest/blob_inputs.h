@@ -60,6 +60,7 @@ struct BlobPrefixHash {
     kHashed,      // `hash` holds the hash state after them
     kShorter,     // the blob is shorter: it was rewritten
     kUnreadable,  // committed again, deleted or unreachable while read: `why`; try later
+    kFailed,      // cannot be read (credential, permission, blob state): `why`; an error
   };
   Outcome outcome = Outcome::kUnreadable;
   StreamHash hash;

@@ -12,7 +12,6 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "aggregate/rollup.h"
@@ -40,6 +39,7 @@ struct PrefixCheck {
     kHashed,   // `hash` is the hash state after them, to compare with the checkpoint's
     kDiffers,  // the input is shorter than the checkpoint, or unreadable as a whole (a file)
     kUnknown,  // they could not be read now (a blob committed again or unreachable): `why`
+    kFailed,   // they cannot be read (permission, an archived blob...): `why`, an error
   };
   Outcome outcome = Outcome::kDiffers;
   StreamHash hash;
@@ -57,7 +57,9 @@ struct PlannedInput {
   std::optional<FileState> state;
   store::SourceRecord record;  // the checkpoint, advanced as chunks are consumed
   Ticks skip_through = kMinTicks;
-  bool dirty = false;  // record changed since the last commit
+  bool dirty = false;                             // record changed since the last commit
+  std::optional<store::SourceRecord> checkpoint;  // as the run found it
+  bool advanced = false;                          // a chunk of it was read in this run
 };
 
 // Standard input is copied to a file in the data directory first, so that it can be matched
@@ -211,6 +213,7 @@ class IngestRun final : public ChunkConsumer {
     // A chunk that reports a read failure, or that the input was superseded, carries no resume
     // point: the checkpoint stays where the last chunk read left it.
     if (!read_failed && !chunk.superseded) {
+      in.advanced = true;
       r.resume = chunk.resume;
       if (in.blob) {
         r.hash_state = chunk.resume_hash.serialize();
@@ -245,6 +248,15 @@ class IngestRun final : public ChunkConsumer {
       // A superseded blob is most likely still growing; its next read tells.
       r.unterminated = chunk.superseded || chunk.unterminated;
       ++inputs_done_;
+    }
+    if (chunk.last_of_input && (read_failed || chunk.superseded) && !in.advanced && in.checkpoint) {
+      // Nothing of it was read in this run: its checkpoint stays as it was (a rewrite that
+      // could not start must not move it back to the start), with this run's errors.
+      store::SourceRecord kept = *in.checkpoint;
+      kept.errors = r.errors;
+      kept.last_error = r.last_error;
+      kept.last_error_time = r.last_error_time;
+      r = std::move(kept);
     }
     r.last_ingest = started_;
     // A source that could not be looked at (it vanished) keeps no checkpoint.
@@ -332,12 +344,7 @@ class IngestRun final : public ChunkConsumer {
     if (container.empty()) {
       throw UsageError("--blob: name the container (--container NAME, or a container URL)");
     }
-    // Every checkpoint of the container at once: one query, not one per listed blob.
-    std::unordered_map<std::string, store::SourceRecord> known;
-    for (store::SourceRecord& r : dir_.catalog().sources_with_prefix(container + "/")) {
-      std::string key = r.key;
-      known.emplace(std::move(key), std::move(r));
-    }
+    store::Catalog& catalog = dir_.catalog();
     blob::BlobClient client(source);
     reader_client_ = std::make_unique<blob::BlobClient>(source);
     std::unordered_set<std::string> listed;
@@ -358,8 +365,11 @@ class IngestRun final : public ChunkConsumer {
       ++stats_.inputs;
       // The committed block list of the version about to be read, fetched once when needed. A
       // commit after the listing moves the read to the block list's (newer) version.
+      bool blocks_fetched = false;
       auto fetch_blocks = [&]() {
-        if (p.blocks) return;
+        // Once: a second answer could name a newer version than the one compared below.
+        if (blocks_fetched) return;
+        blocks_fetched = true;
         try {
           blob::BlockListResult list = client.get_block_list(in.container, in.blob);
           if (!list.etag.empty()) {
@@ -375,10 +385,7 @@ class IngestRun final : public ChunkConsumer {
       };
       p.record.etag = in.etag;
       p.state = FileState{in.size, in.mtime};
-      auto found = known.find(p.record.key);
-      std::optional<store::SourceRecord> checkpoint;
-      if (found != known.end()) checkpoint = std::move(found->second);
-      match_checkpoint(p, checkpoint, [&](const store::SourceRecord& old) {
+      match_checkpoint(p, catalog.source(p.record.key), [&](const store::SourceRecord& old) {
         fetch_blocks();
         p.record.etag = in.etag;
         p.state = FileState{in.size, in.mtime};
@@ -407,10 +414,14 @@ class IngestRun final : public ChunkConsumer {
             check.outcome = PrefixCheck::Outcome::kUnknown;
             check.why = std::move(downloaded.why);
             break;
+          case BlobPrefixHash::Outcome::kFailed:
+            check.outcome = PrefixCheck::Outcome::kFailed;
+            check.why = std::move(downloaded.why);
+            break;
         }
         return check;
       });
-      if (p.action != Action::kUnchanged) fetch_blocks();
+      if (p.action != Action::kUnchanged && p.action != Action::kDeferred) fetch_blocks();
       p.record.etag = in.etag;
       p.state = FileState{in.size, in.mtime};
       p.record.size = in.size;
@@ -430,6 +441,7 @@ class IngestRun final : public ChunkConsumer {
                         const std::function<PrefixCheck(const store::SourceRecord&)>& prefix_of) {
     const std::string& name = p.spec.name;
     {
+      p.checkpoint = known;
       p.record.first_ingest = started_;
       // Read from the start unless resumed below: the hash of no bytes (a read that ends before
       // its first chunk, superseded or failed, keeps this checkpoint).
@@ -462,15 +474,29 @@ class IngestRun final : public ChunkConsumer {
         if (same_file) {
           p.action = Action::kUnchanged;
           ++stats_.unchanged;
-        } else if (prefix.outcome == PrefixCheck::Outcome::kUnknown) {
+        } else if (prefix.outcome == PrefixCheck::Outcome::kUnknown ||
+                   prefix.outcome == PrefixCheck::Outcome::kFailed) {
           // Neither "same" nor "rewritten" is known: reading it now could store records twice
-          // (as a rewrite) or lose them. Its checkpoint stays as it is.
+          // (as a rewrite) or lose them. Its checkpoint stays as it is; a failure that will not
+          // go away by itself is also an error of the run, kept as the source's last error.
           p.action = Action::kDeferred;
           ++stats_.deferred;
-          observer_.on_notice(
-              fmt::format("{}: its first {} bytes cannot be compared with its checkpoint now ({}); "
-                          "tried again next time",
-                          name, old.resume.offset, prefix.why));
+          std::string message = fmt::format(
+              "{}: its first {} bytes cannot be compared with its checkpoint now ({}); "
+              "tried again next time",
+              name, old.resume.offset, prefix.why);
+          if (prefix.outcome == PrefixCheck::Outcome::kUnknown) {
+            observer_.on_notice(message);
+          } else {
+            ParseError e{p.record.key, -1, -1, 0, ParseErrorCode::read_failed, message, {}};
+            observer_.on_error(e);
+            add_error_row(e, p.record.key);
+            ++stats_.errors;
+            p.record = old;
+            p.record.last_error = message;
+            p.record.last_error_time = now_ticks();
+            p.dirty = true;  // the same checkpoint, with its last error
+          }
         } else if (prefix.outcome == PrefixCheck::Outcome::kHashed &&
                    prefix.hash.digest() == old.resume.hash) {
           p.action = Action::kResumed;

@@ -19,7 +19,23 @@ class Statement {
       throw StoreError(fmt::format("catalog: {} ({})", sqlite3_errmsg(db), sql));
     }
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  // Uses a statement the catalog keeps prepared (`*cached`, prepared on first use); it is reset
+  // for the next use instead of finalized.
+  Statement(sqlite3* db, sqlite3_stmt** cached, const char* sql) : db_(db), owned_(false) {
+    if (*cached == nullptr &&
+        sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, cached, nullptr) != SQLITE_OK) {
+      throw StoreError(fmt::format("catalog: {} ({})", sqlite3_errmsg(db), sql));
+    }
+    stmt_ = *cached;
+  }
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -75,6 +91,7 @@ class Statement {
   }
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool owned_ = true;
 };
 
 constexpr const char* kSchema = R"sql(
@@ -261,6 +278,7 @@ const char* Catalog::source_columns() const {
 }
 
 Catalog::~Catalog() {
+  sqlite3_finalize(source_by_key_);
   sqlite3_close(db_);
 }
 
@@ -341,7 +359,9 @@ void Catalog::remove_segment(std::int64_t id) {
 }
 
 std::optional<SourceRecord> Catalog::source(const std::string& key) {
-  Statement s(db_, fmt::format("SELECT {} FROM sources WHERE key = ?", source_columns()).c_str());
+  // Prepared once: a poll looks up every listed blob's checkpoint.
+  Statement s(db_, &source_by_key_,
+              fmt::format("SELECT {} FROM sources WHERE key = ?", source_columns()).c_str());
   s.bind(1, key);
   if (!s.step()) return std::nullopt;
   return read_source(s);
@@ -397,17 +417,6 @@ void Catalog::put_source(const SourceRecord& r) {
 
 std::vector<SourceRecord> Catalog::sources() {
   Statement s(db_, fmt::format("SELECT {} FROM sources ORDER BY key", source_columns()).c_str());
-  std::vector<SourceRecord> out;
-  while (s.step())
-    out.push_back(read_source(s));
-  return out;
-}
-
-std::vector<SourceRecord> Catalog::sources_with_prefix(const std::string& prefix) {
-  Statement s(db_, fmt::format("SELECT {} FROM sources WHERE substr(key, 1, length(?1)) = ?1",
-                               source_columns())
-                       .c_str());
-  s.bind(1, prefix);
   std::vector<SourceRecord> out;
   while (s.step())
     out.push_back(read_source(s));

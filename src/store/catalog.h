@@ -127,8 +127,6 @@ class Catalog {
   std::optional<SourceRecord> source(const std::string& key);
   void put_source(const SourceRecord& source);
   std::vector<SourceRecord> sources();
-  // The sources whose keys start with `prefix`, in one query (a poll over a container).
-  std::vector<SourceRecord> sources_with_prefix(const std::string& prefix);
 
   std::int64_t begin_ingest(Ticks started);
   void finish_ingest(const IngestRecord& ingest);
@@ -147,6 +145,7 @@ class Catalog {
   sqlite3* db_ = nullptr;
   std::string path_;
   int version_ = 0;  // of the file (a reader leaves an older version as it is)
+  sqlite3_stmt* source_by_key_ = nullptr;  // source(), kept prepared
 };
 
 }  // namespace flowlens::store

@@ -231,7 +231,14 @@ contains "a re-blocked blob: its prefix is hashed again and found the same" "1 g
 check "a re-blocked blob: nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
 
 # --- a blob committed again while it is read: the proxy holds the third request (the read after
-# List Blobs and Get Block List) for 2.5 s while the writer commits more of the blob -----------
+# List Blobs and Get Block List) for 4 s; once it arrives, the writer commits more of the blob --
+wait_held() {  # until the proxy holds request 3
+  for _ in $(seq 1 200); do
+    grep -q '^3 slow' "$work/proxy.log" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "e2e_blob: the proxy never held request 3" >&2; cat "$work/proxy.log" >&2; exit 1
+}
 race=race/PT1H.json
 race_mirror=$work/race-mirror/$lc/$race
 race_records=$(jq '.records | length' "$grow_file")
@@ -239,10 +246,10 @@ race_count() { "$flowlens" query --data "$work/race-store" --format csv 'FlowTup
 node "$here/writer.mjs" upload "$lc" "$race" "$grow_file" "$race_mirror" $((race_records / 3))
 "$flowlens" ingest --data "$work/race-store" --blob "$shared_key" --container "$lc" --prefix "$race" -q
 node "$here/writer.mjs" extend "$lc" "$race" "$grow_file" "$race_mirror" $((2 * race_records / 3))
-start_proxy none,none,slow2500
+start_proxy none,none,slow4000
 "$flowlens" ingest --data "$work/race-store" --blob "$proxy_key" --container "$lc" --prefix "$race" >"$work/race.out" 2>&1 &
 racer=$!
-sleep 1
+wait_held
 node "$here/writer.mjs" extend "$lc" "$race" "$grow_file" "$race_mirror"
 rc=0; wait "$racer" || rc=$?
 check "committed again during a grown blob's read: exit 0" 0 "$rc"
@@ -253,10 +260,10 @@ check "committed again during a read: every tuple once after the next run" "$(tu
 # The same while the prefix is downloaded to be compared (new block IDs force that): neither
 # "same" nor "rewritten" is known, so the blob is left for the next run, checkpoint untouched.
 node "$here/writer.mjs" reblock "$lc" "$race"
-start_proxy none,none,slow2500
+start_proxy none,none,slow4000
 "$flowlens" ingest --data "$work/race-store" --blob "$proxy_key" --container "$lc" --prefix "$race" >"$work/race.out" 2>&1 &
 racer=$!
-sleep 1
+wait_held
 node "$here/writer.mjs" reblock "$lc" "$race"
 rc=0; wait "$racer" || rc=$?
 check "committed again while its prefix is compared: exit 0" 0 "$rc"
@@ -265,6 +272,16 @@ contains "committed again while its prefix is compared: says why" "cannot be com
 "$flowlens" ingest --data "$work/race-store" --blob "$shared_key" --container "$lc" --prefix "$race" -q
 check "committed again while its prefix is compared: every tuple once after the next run" "$(tuples_of "$race_mirror")" "$(race_count)"
 stop_proxy
+
+# --- a blob written in one Put Blob (no committed blocks), then replaced by a longer one -------
+put=put/PT1H.json
+put_mirror=$work/put-mirror/$lc/$put
+node "$here/writer.mjs" put "$lc" "$put" "$grow_file" "$put_mirror" $((race_records / 2))
+"$flowlens" ingest --data "$work/put-store" --blob "$shared_key" --container "$lc" --prefix "$put" -q
+node "$here/writer.mjs" put "$lc" "$put" "$grow_file" "$put_mirror"
+out=$("$flowlens" ingest --data "$work/put-store" --blob "$shared_key" --container "$lc" --prefix "$put")
+contains "Put Blob growth: compared by its bytes and continued" "1 grown" "$out"
+check "Put Blob growth: every tuple once" "$(tuples_of "$put_mirror")" "$("$flowlens" query --data "$work/put-store" --format csv 'FlowTuples | count' | tail -1)"
 "$flowlens" ingest --data "$work/store" -q "$mirror/$lc"
 check "the same blobs as downloaded files: one source each, nothing added" "$(tuples_of "$mirror")" "$(stored 'FlowTuples | count')"
 check "rollup holds every tuple once" "$(tuples_of "$mirror")" "$(stored 'NTANetAnalytics | summarize sum(RecordCount)')"

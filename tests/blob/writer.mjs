@@ -14,6 +14,7 @@
 //                                                      generated flow logs, growing hour by hour
 //   node writer.mjs reblock CONTAINER BLOB             the same bytes under new block IDs
 //   node writer.mjs many CONTAINER COUNT               COUNT one-record blobs (Put Blob)
+//   node writer.mjs put CONTAINER BLOB FILE MIRROR [COUNT]      FILE's records in one Put Blob
 //   node writer.mjs delete CONTAINER BLOB
 //   node writer.mjs sas PERMISSIONS RESOURCE_TYPES     an account SAS for the blob service
 import crypto from 'node:crypto';
@@ -178,6 +179,16 @@ if (command === 'container') {
       if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
+} else if (command === 'put') {
+  // put CONTAINER BLOB FILE MIRROR [COUNT]: FILE's first COUNT records (all by default) in one
+  // Put Blob, as a copy tool would upload a file: the blob has no committed blocks.
+  const [container, blob, file, mirror, countText] = args;
+  const records = JSON.parse(fs.readFileSync(file, 'utf8')).records.map((r) => JSON.stringify(r));
+  const upto = countText ? Number(countText) : records.length;
+  const text = '{"records":[' + records.slice(0, upto).join(',') + ']}';
+  await request('PUT', container, blob, [], text, { 'x-ms-blob-type': 'BlockBlob' });
+  fs.mkdirSync(path.dirname(mirror), { recursive: true });
+  fs.writeFileSync(mirror, text);
 } else if (command === 'many') {
   // many CONTAINER COUNT: COUNT small flow-log blobs (one record each, Put Blob in one request,
   // 16 at a time) under distinct hours and MACs, for measuring listings of thousands of blobs.
