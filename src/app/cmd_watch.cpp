@@ -13,12 +13,11 @@
 #include "app/duration_option.h"
 #include "app/error_report.h"
 #include "app/exit_codes.h"
+#include "app/ingest_args.h"
 #include "app/ingest_observer.h"
 #include "app/progress_meter.h"
-#include "app/secret_file.h"
 #include "blob/blob_endpoint.h"
 #include "blob/blob_error.h"
-#include "enrich/enrichment_store.h"
 #include "ingest/ingest_job.h"
 #include "store/data_dir.h"
 
@@ -26,21 +25,11 @@ namespace flowlens {
 namespace {
 
 struct WatchCommandOptions {
-  std::string blob;  // a connection string or container URL (secret: never printed)
-  std::string blob_container;
-  std::string blob_prefix;
-  std::string since;
-  std::string data;
-  std::string interval;
-  int retention_days = -1;
+  IngestArgs common;  // blob source, data directory, threads, error reporting, enrichment
   std::string poll = "30s";
   std::uint64_t polls = 0;
   std::uint64_t idle_polls = 0;
-  unsigned threads = 0;
-  std::string errors_path;
-  std::size_t max_error_lines = 20;
   bool quiet = false;
-  enrich::EnrichmentInputs enrichment;
 };
 
 volatile std::sig_atomic_t g_stop_requested = 0;
@@ -70,46 +59,17 @@ int run_watch_command(const WatchCommandOptions& o) {
     fmt::print(stderr, "flowlens: --poll: not a duration (like 30s, 500ms, 2m): {}\n", o.poll);
     return kExitUsage;
   }
+  const IngestArgs& c = o.common;
   ingest::IngestOptions options;
-  options.blob_source = o.blob;
-  if (!o.blob.empty() && o.blob.front() == '@') {
-    std::optional<std::string> source = read_secret_file(o.blob.substr(1));
-    if (!source) {
-      fmt::print(stderr, "flowlens: --blob {}: cannot read a connection string or URL\n", o.blob);
-      return kExitUsage;
-    }
-    options.blob_source = *source;
-  }
-  options.blob_container = o.blob_container;
-  options.blob_prefix = o.blob_prefix;
+  if (!apply_blob_args(c, options)) return kExitUsage;
   // A duration ago ("24h") moves with the clock: it is worked out again at every poll.
-  std::optional<std::chrono::milliseconds> since_ago;
-  if (!o.since.empty()) {
-    std::optional<Ticks> since = parse_time_or_ago(o.since);
-    if (!since) {
-      fmt::print(stderr, "flowlens: --since: not a time or a duration ago: {}\n", o.since);
-      return kExitUsage;
-    }
-    options.blob_since = *since;
-    since_ago = parse_duration(o.since);
-  }
-  options.threads = o.threads;
-  store::DataDirSettings settings;
-  if (!o.interval.empty()) {
-    settings.interval_minutes = o.interval == "60m" || o.interval == "1h" ? 60 : 10;
-    settings.interval_given = true;
-  }
-  std::string data = o.data.empty() ? store::default_data_dir() : o.data;
+  std::optional<std::chrono::milliseconds> since_ago = parse_duration(c.blob_since);
+  std::string data = c.data_dir();
   ProgressMeter progress(false, "watch", "tuples", std::nullopt, 0);
   std::unique_ptr<store::DataDir> dir;
   try {
-    dir = store::DataDir::open(data, store::DataDir::Mode::kWrite, settings);
-    options.enricher = enrich::store_and_load(data, o.enrichment);
-    if (o.retention_days >= 0) {
-      store::Catalog::Transaction t(dir->catalog(), true);
-      dir->set_retention_days(o.retention_days);
-      t.commit();
-    }
+    dir = store::DataDir::open(data, store::DataDir::Mode::kWrite, c.data_dir_settings());
+    prepare_data_dir(*dir, c, o.quiet, options);
   } catch (const enrich::EnrichError& e) {
     fmt::print(stderr, "flowlens: enrichment input: {}\n", e.what());
     return kExitUsage;
@@ -117,13 +77,14 @@ int run_watch_command(const WatchCommandOptions& o) {
     fmt::print(stderr, "flowlens: {}\n", e.what());
     return kExitFailure;
   }
-  ErrorReport errors(o.quiet ? 0 : o.max_error_lines, o.errors_path);
+  ErrorReport errors(o.quiet ? 0 : c.max_error_lines, c.errors_path);
   CommandObserver observer(errors, progress, o.quiet);
   install_stop_handlers();
   if (!o.quiet) {
     fmt::print("watching {} every {} into {}{}\n",
-               o.blob_container.empty() ? std::string("the container") : o.blob_container, o.poll,
-               data, o.since.empty() ? "" : fmt::format(" (blobs of hours since {})", o.since));
+               c.blob_container.empty() ? std::string("the container") : c.blob_container, o.poll,
+               data,
+               c.blob_since.empty() ? "" : fmt::format(" (blobs of hours since {})", c.blob_since));
     std::fflush(stdout);
   }
 
@@ -133,7 +94,7 @@ int run_watch_command(const WatchCommandOptions& o) {
   bool polled_once = false;  // a poll has listed the container
   for (std::uint64_t n = 1; g_stop_requested == 0; ++n) {
     auto started = std::chrono::steady_clock::now();
-    if (since_ago) options.blob_since = *parse_time_or_ago(o.since);
+    if (since_ago) options.blob_since = *parse_time_or_ago(c.blob_since);
     try {
       ingest::IngestStats s = ingest::run_ingest(*dir, options, observer);
       double seconds =
@@ -184,7 +145,7 @@ int run_watch_command(const WatchCommandOptions& o) {
     }
   }
   if (!errors.finish()) {
-    fmt::print(stderr, "flowlens: cannot write {}\n", o.errors_path);
+    fmt::print(stderr, "flowlens: cannot write {}\n", c.errors_path);
     return kExitFailure;
   }
   if (last_failed) return kExitFailure;
@@ -199,16 +160,7 @@ CommandRunner add_watch_command(CLI::App& app) {
       "watch",
       "Follow the flow-log blobs of a storage account: poll, read only what is new, commit "
       "(docs/watch.md)");
-  cmd->add_option("--blob", o->blob,
-                  "A connection string or a container URL with a SAS, or @FILE holding one "
-                  "(docs/blob.md)")
-      ->required();
-  cmd->add_option("--container", o->blob_container,
-                  "The container (default: the one the URL names)");
-  cmd->add_option("--prefix", o->blob_prefix, "Only blobs whose names start so");
-  cmd->add_option("--since", o->since,
-                  "Only blobs of hours from this time on (2026-11-27T00:00, or a duration ago: "
-                  "24h, 7d)");
+  add_blob_options(*cmd, o->common, "")->required();
   cmd->add_option("--poll", o->poll, "Time from the start of one poll to the next")
       ->capture_default_str();
   cmd->add_option("--polls", o->polls, "Stop after this many polls (0: run until stopped)")
@@ -216,23 +168,8 @@ CommandRunner add_watch_command(CLI::App& app) {
   cmd->add_option("--until-idle", o->idle_polls,
                   "Stop after this many polls in a row that found nothing new (0: never)")
       ->capture_default_str();
-  cmd->add_option("--data", o->data,
-                  "Data directory (default: $FLOWLENS_DATA, else ./flowlens-data)");
-  cmd->add_option("--interval", o->interval,
-                  "Rollup interval of a new data directory: 10m (default) or 60m")
-      ->check(CLI::IsMember({"10m", "60m", "1h"}));
-  cmd->add_option("--retention-days", o->retention_days,
-                  "Keep data this many days (0: forever); stored in the data directory")
-      ->check(CLI::Range(0, 36500));
-  cmd->add_option("--threads", o->threads, "Parser threads (0: one per CPU)")
-      ->capture_default_str();
-  cmd->add_option("--errors", o->errors_path,
-                  "Also write every rejected record or tuple to FILE as NDJSON");
-  cmd->add_option("--max-error-lines", o->max_error_lines,
-                  "Rejections shown on stderr before the rest are only counted")
-      ->capture_default_str();
+  add_store_options(*cmd, o->common);
   cmd->add_flag("-q,--quiet", o->quiet, "No per-poll or rejection lines");
-  add_enrichment_options(*cmd, o->enrichment);
   return [o] { return run_watch_command(*o); };
 }
 

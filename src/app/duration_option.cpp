@@ -3,29 +3,19 @@
 #include <charconv>
 #include <cstdint>
 
+#include "query/lexer.h"
+
 namespace flowlens {
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || value < 0) return std::nullopt;
-  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  std::int64_t scale = 0;
-  if (unit == "ms") {
-    scale = 1;
-  } else if (unit == "s") {
-    scale = 1000;
-  } else if (unit == "m") {
-    scale = 60'000;
-  } else if (unit == "h") {
-    scale = 3'600'000;
-  } else if (unit == "d") {
-    scale = 86'400'000;
-  } else {
-    return std::nullopt;
-  }
-  if (value > INT64_MAX / scale) return std::nullopt;
-  return std::chrono::milliseconds(value * scale);
+  // The units of KQL timespan literals (d, h, m, s, ms, and their long forms).
+  std::int64_t per = query::timespan_unit_ticks(
+      std::string_view(end, static_cast<std::size_t>(text.data() + text.size() - end)));
+  if (per < kTicksPerMillisecond || value > INT64_MAX / per) return std::nullopt;
+  return std::chrono::milliseconds(value * per / kTicksPerMillisecond);
 }
 
 std::optional<Ticks> parse_time_or_ago(std::string_view text) {

@@ -1,4 +1,5 @@
-// Durations typed on command lines: a number and a unit, `500ms`, `30s`, `2m`, `1h`, `7d`.
+// Durations typed on command lines: a whole number and a KQL timespan unit, `500ms`, `30s`,
+// `2m`, `1h`, `7d` (units below a millisecond are refused).
 #pragma once
 
 #include <chrono>

@@ -156,11 +156,11 @@ std::unique_ptr<ByteReader> open_blob(blob::BlobClient& client, const BlobInput&
   return std::make_unique<BlobReader>(client, input, downloaded);
 }
 
-BlobPrefixHash hash_blob_prefix(blob::BlobClient& client, const BlobInput& input,
-                                std::uint64_t length, std::atomic<std::uint64_t>* downloaded) {
-  BlobPrefixHash out;
+PrefixCheck hash_blob_prefix(blob::BlobClient& client, const BlobInput& input, std::uint64_t length,
+                             std::atomic<std::uint64_t>* downloaded) {
+  PrefixCheck out;
   if (length > input.size) {
-    out.outcome = BlobPrefixHash::Outcome::kShorter;
+    out.outcome = PrefixCheck::Outcome::kDiffers;
     return out;
   }
   try {
@@ -171,22 +171,21 @@ BlobPrefixHash hash_blob_prefix(blob::BlobClient& client, const BlobInput& input
       std::size_t n = reader.read(
           buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size())));
       if (n == 0) {
-        out.outcome = BlobPrefixHash::Outcome::kShorter;
+        out.outcome = PrefixCheck::Outcome::kDiffers;
         return out;
       }
       out.hash.update(buffer.data(), n);
       left -= n;
     }
-    out.outcome = BlobPrefixHash::Outcome::kHashed;
+    out.outcome = PrefixCheck::Outcome::kHashed;
   } catch (const InputSuperseded& e) {
-    out.outcome = BlobPrefixHash::Outcome::kUnreadable;
+    out.outcome = PrefixCheck::Outcome::kUnknown;
     out.why = e.what();
   } catch (const BlobReadFailed& e) {
-    out.outcome =
-        e.transient() ? BlobPrefixHash::Outcome::kUnreadable : BlobPrefixHash::Outcome::kFailed;
+    out.outcome = e.transient() ? PrefixCheck::Outcome::kUnknown : PrefixCheck::Outcome::kFailed;
     out.why = e.what();
   } catch (const ReadError& e) {
-    out.outcome = BlobPrefixHash::Outcome::kFailed;
+    out.outcome = PrefixCheck::Outcome::kFailed;
     out.why = e.what();
   }
   return out;

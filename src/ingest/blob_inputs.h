@@ -25,6 +25,7 @@
 #include "common/byte_reader.h"
 #include "common/timestamp.h"
 #include "flowlog/stream_hash.h"
+#include "ingest/source_identity.h"
 
 namespace flowlens::ingest {
 
@@ -54,20 +55,10 @@ std::optional<Ticks> blob_hour(const std::string& name);
 std::unique_ptr<ByteReader> open_blob(blob::BlobClient& client, const BlobInput& input,
                                       std::atomic<std::uint64_t>* downloaded = nullptr);
 
-// The hash of a blob's first bytes, downloaded.
-struct BlobPrefixHash {
-  enum class Outcome {
-    kHashed,      // `hash` holds the hash state after them
-    kShorter,     // the blob is shorter: it was rewritten
-    kUnreadable,  // committed again, deleted or unreachable while read: `why`; try later
-    kFailed,      // cannot be read (credential, permission, blob state): `why`; an error
-  };
-  Outcome outcome = Outcome::kUnreadable;
-  StreamHash hash;
-  std::string why;
-};
-BlobPrefixHash hash_blob_prefix(blob::BlobClient& client, const BlobInput& input,
-                                std::uint64_t length,
-                                std::atomic<std::uint64_t>* downloaded = nullptr);
+// The hash of a blob's first `length` bytes, downloaded: kDiffers when the blob is shorter,
+// kUnknown when it was committed again, deleted or unreachable while read (try later), kFailed
+// when it cannot be read (credential, permission, blob state).
+PrefixCheck hash_blob_prefix(blob::BlobClient& client, const BlobInput& input, std::uint64_t length,
+                             std::atomic<std::uint64_t>* downloaded = nullptr);
 
 }  // namespace flowlens::ingest

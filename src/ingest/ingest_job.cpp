@@ -33,19 +33,6 @@ namespace fs = std::filesystem;
 
 enum class Action { kNew, kUnchanged, kResumed, kRewritten, kDuplicate, kDeferred };
 
-// What comparing an input's first bytes (up to its checkpoint) with the checkpoint found.
-struct PrefixCheck {
-  enum class Outcome {
-    kHashed,   // `hash` is the hash state after them, to compare with the checkpoint's
-    kDiffers,  // the input is shorter than the checkpoint, or unreadable as a whole (a file)
-    kUnknown,  // they could not be read now (a blob committed again or unreachable): `why`
-    kFailed,   // they cannot be read (permission, an archived blob...): `why`, an error
-  };
-  Outcome outcome = Outcome::kDiffers;
-  StreamHash hash;
-  std::string why;
-};
-
 // One input of the run, matched to its source.
 struct PlannedInput {
   InputSpec spec;
@@ -365,6 +352,12 @@ class IngestRun final : public ChunkConsumer {
       ++stats_.inputs;
       // The committed block list of the version about to be read, fetched once when needed. A
       // commit after the listing moves the read to the block list's (newer) version.
+      // The checkpoint is compared with, and the read pinned to, the version `in` names.
+      auto adopt = [&]() {
+        p.record.etag = in.etag;
+        p.state = FileState{in.size, in.mtime};
+      };
+      adopt();
       bool blocks_fetched = false;
       auto fetch_blocks = [&]() {
         // Once: a second answer could name a newer version than the one compared below.
@@ -375,6 +368,7 @@ class IngestRun final : public ChunkConsumer {
           if (!list.etag.empty()) {
             in.etag = list.etag;
             in.size = list.content_length;
+            adopt();
             // A blob written in one Put Blob has no blocks: every version of it would have the
             // same (empty) block digest, so it gets none and is compared by its bytes.
             if (!list.blocks.empty()) p.blocks = std::move(list.blocks);
@@ -383,12 +377,8 @@ class IngestRun final : public ChunkConsumer {
           // Gone or unreadable now: the read below reports it.
         }
       };
-      p.record.etag = in.etag;
-      p.state = FileState{in.size, in.mtime};
       match_checkpoint(p, catalog.source(p.record.key), [&](const store::SourceRecord& old) {
         fetch_blocks();
-        p.record.etag = in.etag;
-        p.state = FileState{in.size, in.mtime};
         PrefixCheck check;
         if (in.size < old.resume.offset) return check;  // shorter: rewritten
         if (p.blocks && old.has_blocks && old.block_count > 0 && !old.hash_state.empty()) {
@@ -402,28 +392,9 @@ class IngestRun final : public ChunkConsumer {
           }
         }
         // No usable block digest or hash state: hash the prefix as downloaded.
-        BlobPrefixHash downloaded = hash_blob_prefix(client, in, old.resume.offset, &downloaded_);
-        switch (downloaded.outcome) {
-          case BlobPrefixHash::Outcome::kHashed:
-            check.outcome = PrefixCheck::Outcome::kHashed;
-            check.hash = std::move(downloaded.hash);
-            break;
-          case BlobPrefixHash::Outcome::kShorter:
-            break;
-          case BlobPrefixHash::Outcome::kUnreadable:
-            check.outcome = PrefixCheck::Outcome::kUnknown;
-            check.why = std::move(downloaded.why);
-            break;
-          case BlobPrefixHash::Outcome::kFailed:
-            check.outcome = PrefixCheck::Outcome::kFailed;
-            check.why = std::move(downloaded.why);
-            break;
-        }
-        return check;
+        return hash_blob_prefix(client, in, old.resume.offset, &downloaded_);
       });
       if (p.action != Action::kUnchanged && p.action != Action::kDeferred) fetch_blocks();
-      p.record.etag = in.etag;
-      p.state = FileState{in.size, in.mtime};
       p.record.size = in.size;
       p.record.mtime = in.mtime;
       p.spec.size = in.size;

@@ -26,4 +26,17 @@ std::optional<FileState> file_state(const std::string& path);
 // when the file is shorter or unreadable.
 std::optional<StreamHash> hash_prefix(const std::string& path, std::uint64_t length);
 
+// What comparing an input's first bytes (up to its checkpoint) with the checkpoint found.
+struct PrefixCheck {
+  enum class Outcome {
+    kHashed,   // `hash` is the hash state after them, to compare with the checkpoint's
+    kDiffers,  // the input is shorter than the checkpoint, or unreadable as a whole (a file)
+    kUnknown,  // they could not be read now (a blob committed again or unreachable): `why`
+    kFailed,   // they cannot be read (permission, an archived blob...): `why`, an error
+  };
+  Outcome outcome = Outcome::kDiffers;
+  StreamHash hash;
+  std::string why;
+};
+
 }  // namespace flowlens::ingest
